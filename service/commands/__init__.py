@@ -1,0 +1,1 @@
+"""One module per ``triage`` subcommand; each exposes ``register(subparsers)``."""

@@ -1,0 +1,12 @@
+"""Shared fixtures: the base encoder is built once per test session into the normal cache."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def base_model_dir() -> str:
+    from models.encoder import base_model_path
+
+    return base_model_path()

