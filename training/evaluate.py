@@ -56,6 +56,8 @@ def compute_metrics(classifier: Classifier, records: list[Record], scores: np.nd
     by_language = {}
     for language in LANGUAGES:
         mask = langs == language
+        if not mask.any():
+            continue
         by_language[language] = {
             label: label_metrics(y[mask, c], scores[mask, c], 0.5)
             | _decided(y[mask, c], pred[mask, c])
@@ -100,7 +102,7 @@ def plot_pr_curves(records: list[Record], scores: np.ndarray, path: Path) -> Non
     for c, (label, ax) in enumerate(zip(LABELS, axes, strict=True)):
         for language in LANGUAGES:
             mask = langs == language
-            if y[mask, c].sum():
+            if y[mask, c].sum() and (~y[mask, c].astype(bool)).any():
                 precision, recall, _ = precision_recall_curve(y[mask, c], scores[mask, c])
                 ax.plot(recall, precision, label=language)
         ax.set(title=label, xlabel="recall", xlim=(0, 1.02), ylim=(0, 1.02))
@@ -159,11 +161,14 @@ def format_report(metrics: dict, version: str, split: str) -> str:
 
 
 def evaluate_release(
-    version: str | None = None, releases_dir: Path | None = None, split: str = "test"
+    version: str | None = None,
+    releases_dir: Path | None = None,
+    split: str = "test",
+    corpus_files: list[Path] | None = None,
 ) -> dict:
     """Evaluate a release on a corpus split and write metrics, plots, report and model card."""
     classifier = load_classifier(version, releases_dir)
-    records = select(load_records(), split)
+    records = select(load_records(corpus_files), split)
     scores = score_records(classifier, records)
     metrics = compute_metrics(classifier, records, scores)
     report_dir = classifier.path / "report"

@@ -36,7 +36,7 @@ from models.classifier import (
 from models.encoder import base_model_path, load_encoder, load_tokenizer
 from models.labels import LABELS, LANGUAGES
 from service.config import get_settings
-from training.dataset import Record, corpus_files, files_digest, load_records, select
+from training.dataset import CORPUS_DIR, Record, corpus_files, files_digest, load_records, select
 from training.metrics import best_threshold, f1_at, macro_f1
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,9 @@ class TrainArguments:
     """Everything that shapes a release; recorded verbatim in ``release.json``."""
 
     version: str = field(default="", metadata={"help": "release name (default: a timestamp)"})
+    corpus_dir: str = field(
+        default="", metadata={"help": "corpus folder (default: datasets/corpus)"}
+    )
     extra_corpora: list[str] = field(
         default_factory=list, metadata={"help": "more JSONL files in the corpus format"}
     )
@@ -234,7 +237,8 @@ def placeholder_info(args: TrainArguments) -> ReleaseInfo:
 
 
 def load_splits(args: TrainArguments) -> tuple[list[Record], list[Record], list[Path]]:
-    files = corpus_files() + [Path(p) for p in args.extra_corpora]
+    files = corpus_files(Path(args.corpus_dir) if args.corpus_dir else CORPUS_DIR)
+    files += [Path(p) for p in args.extra_corpora]
     records = load_records(files)
     train, dev = select(records, "train"), select(records, "dev")
     if args.limit:
@@ -291,7 +295,7 @@ def run(args: TrainArguments) -> Path:
     if args.evaluate:
         from training.evaluate import evaluate_release
 
-        evaluate_release(args.version, Path(args.releases_dir))
+        evaluate_release(args.version, Path(args.releases_dir), corpus_files=files)
     if args.promote:
         set_current(args.version, Path(args.releases_dir))
     return out

@@ -16,7 +16,6 @@ from training.dataset import (
     SPLITS,
     Record,
     corpus_files,
-    iter_jsonl,
     record_from_json,
 )
 
@@ -134,14 +133,18 @@ def validate(paths: list[Path] | None = None, quotas: bool = True) -> Report:
     report = Report()
     records: list[Record] = []
     for path in paths if paths is not None else corpus_files():
-        try:
-            for number, obj in iter_jsonl(path):
-                problems = _schema_errors(path, number, obj)
-                report.errors += problems
-                if not problems:
-                    records.append(record_from_json(obj))
-        except json.JSONDecodeError as exc:
-            report.errors.append(f"{path.name}:{exc.lineno}: invalid JSON ({exc.msg})")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                report.errors.append(f"{path.name}:{number}: invalid JSON ({exc.msg})")
+                continue
+            problems = _schema_errors(path, number, obj)
+            report.errors += problems
+            if not problems:
+                records.append(record_from_json(obj))
     ids = Counter(r.id for r in records)
     report.errors += [f"duplicate id {i}" for i, n in ids.items() if n > 1]
     texts = Counter(" ".join(r.text.lower().split()) for r in records)

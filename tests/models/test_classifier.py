@@ -1,0 +1,101 @@
+"""Classifier mechanics: windows never drop text, releases round-trip, promote and roll back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from models.classifier import (
+    ReleaseInfo,
+    Thresholds,
+    TriageModel,
+    Windower,
+    add_lora,
+    load_classifier,
+    release_dir,
+    rollback,
+    save_release,
+    set_current,
+    split_sentences,
+)
+from models.encoder import load_encoder, load_tokenizer
+from models.labels import LABELS
+
+
+@pytest.fixture(scope="module")
+def windower() -> Windower:
+    return Windower(load_tokenizer(), max_length=32, overlap=8)
+
+
+def test_long_text_becomes_overlapping_windows_covering_every_token(windower: Windower) -> None:
+    text = " ".join(f"word{i}" for i in range(200))
+    content = windower.tokenizer(text, add_special_tokens=False)["input_ids"]
+    windows = windower.windows(text)
+    assert len(windows) > 1
+    assert all(len(w) <= 32 for w in windows)
+    covered = [t for w in windows for t in w[1 + len(windower.prefix) : -1]]
+    assert set(covered) == set(content)
+    assert windows[-1][-2] == content[-1]
+
+
+def test_short_text_is_one_window(windower: Windower) -> None:
+    assert len(windower.windows("네 확인했습니다")) == 1
+    assert len(windower.windows("")) == 1
+
+
+def test_sentence_split_handles_mail_punctuation() -> None:
+    text = "Hi Sam,\nThe logo is wrong. Fix it!!! Why?\n\n감사합니다。 다음 주에 뵐게요"
+    assert split_sentences(text) == [
+        "Hi Sam,",
+        "The logo is wrong.",
+        "Fix it!!!",
+        "Why?",
+        "감사합니다。",
+        "다음 주에 뵐게요",
+    ]
+
+
+def test_language_thresholds_override_defaults() -> None:
+    thresholds = Thresholds({k: 0.5 for k in LABELS}, {"ko": {"abuse": 0.3}})
+    assert thresholds.for_language("ko")["abuse"] == 0.3
+    assert thresholds.for_language("other")["abuse"] == 0.5
+
+
+@pytest.fixture(scope="module")
+def tiny_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A randomly initialised LoRA release: enough to test saving, loading and pointers."""
+    torch.manual_seed(0)
+    releases = tmp_path_factory.mktemp("releases")
+    model = TriageModel(add_lora(load_encoder(), rank=2, alpha=4, dropout=0.0))
+    for version in ("r1", "r2"):
+        info = ReleaseInfo(version, list(LABELS), Thresholds({k: 0.5 for k in LABELS}))
+        save_release(model.eval(), info, releases / version)
+    return releases
+
+
+def test_release_round_trip_gives_the_same_scores(tiny_release: Path) -> None:
+    merged = load_classifier("r1", tiny_release)
+    unmerged = load_classifier("r1", tiny_release, merge=False)
+    texts = ["You useless idiot.", "Спасибо, всё получили."]
+    np.testing.assert_allclose(merged.score_texts(texts), unmerged.score_texts(texts), atol=1e-4)
+    assert merged.score_texts(texts).shape == (2, len(LABELS))
+
+
+def test_release_is_small(tiny_release: Path) -> None:
+    size = sum(p.stat().st_size for p in (tiny_release / "r1").rglob("*") if p.is_file())
+    assert size < 10_000_000
+
+
+def test_promote_and_rollback(tiny_release: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        release_dir(None, tiny_release)
+    assert set_current("r1", tiny_release) is None
+    assert set_current("r2", tiny_release) == "r1"
+    assert release_dir(None, tiny_release).name == "r2"
+    assert rollback(tiny_release) == "r1"
+    assert release_dir(None, tiny_release).name == "r1"
+    with pytest.raises(FileNotFoundError):
+        set_current("missing", tiny_release)
