@@ -13,6 +13,7 @@ from service.logging import configure_logging
 COMMAND_MODULES: tuple[str, ...] = (
     "base_model",
     "serve",
+    "parse",
     "validate_dataset",
     "train",
     "evaluate",

@@ -1,0 +1,136 @@
+"""Mailgun routes: the ``forward()`` action POSTs the received message to us.
+
+Fields (Mailgun "Receiving messages via HTTP through a forward() action",
+documentation.mailgun.com/docs/mailgun/user-manual/receive-forward-store/receive-http):
+``application/x-www-form-urlencoded``, or ``multipart/form-data`` when there are attachments.
+
+* Parsed variant: ``sender`` (SMTP MAIL FROM), ``from`` (From header), ``recipient`` (RCPT TO),
+  ``subject``, ``body-plain`` (always present), ``body-html``, ``stripped-text`` (Mailgun's own
+  reply stripping -- used only as a hint), ``attachment-count``, ``message-headers`` (JSON list
+  of ``[name, value]`` pairs in original order: the only source of Message-ID, In-Reply-To,
+  References and Date).
+* Raw variant (route URL ending in ``mime``): ``body-mime`` with the full message -> MIME parser.
+
+Authentication (Mailgun "Securing webhooks"): ``signature`` = hex HMAC-SHA256 keyed with the
+HTTP webhook signing key over ``timestamp`` + ``token``; ``parent-signature`` (subaccounts,
+signed with the primary account's key) is accepted as an alternative. Then the timestamp must be
+within ``TRIAGE_MAILGUN_MAX_AGE_SECONDS`` of now, and the token must not have been seen before
+(replay cache, namespaced ``mailgun:<token>``; tokens are only recorded *after* the signature
+verified, so forged posts cannot fill or poison the cache).
+
+Status codes: Mailgun retries every non-2xx for 8 hours *except 406*. A bad/missing signature,
+stale timestamp or replayed token is therefore answered with 406: a forged or replayed post
+must not be re-sent to us for hours. Malformed bodies 400/422, oversized 413 (retried, harmless).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+
+from service.config import Settings
+from service.inbound.base import (
+    FormData,
+    InboundRequest,
+    InboundResult,
+    InMemoryReplayCache,
+    MessageFields,
+    ReplayCache,
+    check_request_size,
+    form_data,
+    load_json_field,
+    message_from_fields,
+    message_from_mime,
+    parse_count,
+    secret_value,
+)
+from service.inbound.errors import AuthError, MalformedPayload, ProviderDisabled, ReplayedRequest
+from service.mail.message import NormalizedMessage
+
+REJECT_STATUS = 406
+"""Mailgun's documented "rejected, do not retry" code."""
+
+
+class MailgunAdapter:
+    """Mailgun route forward -> one message."""
+
+    name = "mailgun"
+
+    def __init__(
+        self,
+        replay_cache: ReplayCache | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        # "is None", not "or": an empty cache has len() 0 and would be replaced.
+        self.replay_cache: ReplayCache = (
+            InMemoryReplayCache() if replay_cache is None else replay_cache
+        )
+        self._clock = clock
+
+    def parse(self, request: InboundRequest, settings: Settings) -> InboundResult:
+        key = secret_value(settings.mailgun_signing_key)
+        if key is None:
+            raise ProviderDisabled("mailgun inbound is not configured (no signing key)")
+        check_request_size(request, settings, envelope=True)
+        form = form_data(request)
+        token = self._verify(form, key, settings.mailgun_max_age_seconds)
+        message = self._message(form, settings)
+        return InboundResult(messages=[message], replay_key=token)
+
+    def _verify(self, form: FormData, key: str, max_age: int) -> str:
+        """Signature, then freshness, then one-time token; returns the recorded replay key."""
+        timestamp, token = form.text("timestamp"), form.text("token")
+        signatures = [form.text("signature"), form.text("parent-signature")]
+        if not timestamp or not token or not signatures[0]:
+            raise AuthError("missing signature, timestamp or token", status=REJECT_STATUS)
+        expected = hmac.new(key.encode(), (timestamp + token).encode(), hashlib.sha256)
+        digest = expected.hexdigest()
+        if not any(
+            sig and hmac.compare_digest(sig.lower().encode(), digest.encode()) for sig in signatures
+        ):
+            raise AuthError("signature does not match", status=REJECT_STATUS)
+        try:
+            age = abs(self._clock() - float(timestamp))
+        except ValueError as exc:
+            raise AuthError("timestamp is not a number", status=REJECT_STATUS) from exc
+        if age > max_age:
+            raise ReplayedRequest(
+                f"timestamp is {int(age)} s away from now (max {max_age} s)", status=REJECT_STATUS
+            )
+        replay_key = f"{self.name}:{token}"
+        # Tokens older than max_age are refused by the timestamp check, so 2x covers skew.
+        if not self.replay_cache.add(replay_key, ttl_seconds=2 * max_age):
+            raise ReplayedRequest("token was already used", status=REJECT_STATUS)
+        return replay_key
+
+    def _message(self, form: FormData, settings: Settings) -> NormalizedMessage:
+        raw = form.raw("body-mime")
+        if raw is not None:
+            return message_from_mime(raw, provider=self.name, settings=settings)
+        if "body-plain" not in form and "body-html" not in form:
+            raise MalformedPayload("neither body-plain nor body-mime present", status=422)
+        headers = _headers(form.text("message-headers", "[]"))
+        fields = MessageFields(
+            from_=form.text("from") or form.text("sender"),
+            to=[] if any(k.lower() == "to" for k, _ in headers) else [form.text("recipient")],
+            subject=form.text("subject") if "subject" in form else None,
+            text=form.text("body-plain"),
+            html=form.text("body-html"),
+            headers=headers,
+            stripped_text_hint=form.text("stripped-text"),
+            attachments=parse_count(form.text("attachment-count", "0")),
+        )
+        return message_from_fields(fields, provider=self.name, settings=settings)
+
+
+def _headers(value: str) -> list[tuple[str, str]]:
+    """``message-headers``: a JSON list of ``[name, value]`` pairs."""
+    document = load_json_field(value, "message-headers")
+    if not isinstance(document, list) or not all(
+        isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)
+        for pair in document
+    ):
+        raise MalformedPayload("message-headers must be a list of [name, value] pairs", status=422)
+    return [(name, value) for name, value in document]
