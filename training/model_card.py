@@ -71,7 +71,8 @@ def write_model_card(path: Path) -> Path:
         f" (base checksum `{info['base_model'].get('checksum')}`).",
         f"- Head: mean pooling -> linear ({len(info['labels'])} sigmoid outputs); "
         f"{info['mode']} fine-tuning (rank {args['lora_rank']}, alpha {args['lora_alpha']}, "
-        "on query/key/value and both feed-forward projections).",
+        f"on query/key/value and both feed-forward projections of the top "
+        f"{args.get('lora_layers') or 12} layers).",
         f"- Windows of {info['max_length']} tokens with {info['window_overlap']} overlap; the "
         "maximum per label over windows.",
         f"- Thresholds (tuned on dev): `{json.dumps(info['thresholds'], sort_keys=True)}`",

@@ -66,6 +66,9 @@ class TrainArguments:
     lora_rank: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.1
+    lora_layers: int = field(
+        default=6, metadata={"help": "adapt only the top N layers (0 = all): faster on CPU"}
+    )
     max_length: int = field(default=256, metadata={"help": "tokens per window"})
     window_overlap: int = 64
     seed: int = 13
@@ -110,7 +113,9 @@ def build_model(args: TrainArguments) -> TriageModel:
     """LoRA adapters on a frozen encoder, or (comparison) the whole encoder but embeddings."""
     encoder = load_encoder()
     if args.mode == "lora":
-        encoder = add_lora(encoder, args.lora_rank, args.lora_alpha, args.lora_dropout)
+        encoder = add_lora(
+            encoder, args.lora_rank, args.lora_alpha, args.lora_dropout, args.lora_layers
+        )
     elif args.mode == "full":
         encoder.embeddings.requires_grad_(False)
     else:
