@@ -19,6 +19,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "evaluate",
     "release",
     "classify",
+    "worker",
+    "deliver",
+    "api_key",
+    "export_feedback",
+    "reclassify",
 )
 """Subcommand modules under ``service.commands``, in the order ``--help`` lists them."""
 

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+FREE_MAIL_DOMAINS = (
+    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com",
+    "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de",
+    "mail.ru", "yandex.ru", "ya.ru", "bk.ru", "list.ru", "inbox.ru", "rambler.ru",
+    "naver.com", "daum.net", "hanmail.net", "kakao.com", "nate.com", "yandex.com.tr",
+)  # fmt: skip
+"""Public mailbox providers: a client grouped by domain must never swallow one of these."""
 
 
 def _default_cache_dir() -> Path:
@@ -130,6 +139,96 @@ class Settings(BaseSettings):
             "(`postal default-dkim-record`). Enables the Postal adapter."
         ),
     )
+
+    # Storage (service/db).
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL. Unset = embedded SQLite file `<data_dir>/triage.db` (WAL mode); "
+            "PostgreSQL: postgresql+psycopg://user:password@host/db."
+        ),
+    )
+    auto_migrate: bool = Field(
+        default=True, description="Run `alembic upgrade head` when the service or a command starts."
+    )
+    sqlite_busy_timeout_ms: int = Field(
+        default=10_000, ge=0, description="How long a SQLite writer waits for the lock."
+    )
+    raw_mime_retention_days: int = Field(
+        default=30,
+        ge=-1,
+        description=(
+            "Days raw MIME is kept (zlib-compressed) after receipt; 0 = never stored, "
+            "-1 = kept forever. Expired copies are purged by the worker."
+        ),
+    )
+    client_grouping: Literal["address", "domain"] = Field(
+        default="address",
+        description=(
+            "How a sender unknown to the service becomes a client: one client per address, or "
+            "one per domain (free-mail domains always group by address)."
+        ),
+    )
+    free_mail_domains: list[str] = Field(
+        default_factory=lambda: list(FREE_MAIL_DOMAINS),
+        description="Domains shared by unrelated people: never mapped to one client as a whole.",
+    )
+
+    # Classification worker (service/worker.py).
+    run_worker: bool = Field(
+        default=True, description="`triage serve` runs a classification worker in-process."
+    )
+    worker_batch_size: int = Field(default=16, gt=0, description="Messages claimed per batch.")
+    worker_poll_seconds: float = Field(
+        default=1.0, gt=0, description="Idle wait between queue polls (ingest also wakes it)."
+    )
+    worker_max_attempts: int = Field(
+        default=5, gt=0, description="Failed classifications are retried this many times."
+    )
+    worker_backoff_seconds: float = Field(
+        default=10.0, ge=0, description="First retry delay; doubles per attempt."
+    )
+    worker_backoff_max_seconds: float = Field(
+        default=3600.0, ge=0, description="Upper bound of the retry delay."
+    )
+    worker_lease_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="A claimed batch not finished within this time is claimed again (crash).",
+    )
+
+    # Risk (service/db/risk.py).
+    risk_window_days: int = Field(
+        default=90, gt=0, description="Flags within this many days count towards the risk level."
+    )
+    risk_repeat_count: int = Field(
+        default=2,
+        gt=0,
+        description="Amber once one of pessimism / demands / slowness shows up this often.",
+    )
+    risk_amber_points: int = Field(
+        default=3, gt=0, description="Amber once non-abuse signals add up to this many."
+    )
+    risk_red_points: int = Field(
+        default=6, gt=0, description="Red once non-abuse signals add up to this many."
+    )
+    long_reply_gap_days: float = Field(
+        default=7.0,
+        gt=0,
+        description="A client reply (or silence) longer than this counts as slowness evidence.",
+    )
+
+    # API.
+    api_key_header: str = Field(
+        default="X-API-Key",
+        description="Header carrying the API key (`Authorization: Bearer <key>` works too).",
+    )
+
+    def effective_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file in ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'triage.db').resolve()}"
 
 
 @lru_cache(maxsize=1)

@@ -1,28 +1,124 @@
-"""The FastAPI application: routers are mounted here; heavy things load once in ``lifespan``."""
+"""The FastAPI application: routers are mounted here; heavy things load once in ``lifespan``.
+
+Start-up order matters for "never lose a message": the database is migrated and opened first
+(webhooks can be stored from the first request), the model loads in the background (``/readyz``
+says when), and the in-process worker starts classifying as soon as the model is there.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import logging
+import signal
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
-from service.api.routes import health
+from service.api.errors import install_error_handlers
+from service.api.routes import admin, clients, feedback, health, inbound, messages, metrics
+from service.config import Settings, get_settings
+from service.db.session import Database
+from service.inbound import build_adapters
+from service.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from service.runtime import ClassifierHolder, ClassifierLoader, service_loader
+from service.worker import Worker
+
+logger = logging.getLogger(__name__)
+
+WORKER_STOP_SECONDS = 30.0
+
+
+def _install_sighup(app: FastAPI) -> bool:
+    """SIGHUP reloads the model (only possible from the main thread, i.e. under uvicorn)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGHUP"):
+        return False
+    holder: ClassifierHolder = app.state.classifier
+    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, holder.reload_in_background)
+    return True
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Load the database and model once per process (wired in as their issues land)."""
-    yield
+    """Open (and migrate) the database, load the model, start the worker; undo on shutdown."""
+    settings: Settings = app.state.settings
+    database = Database.from_settings(settings)
+    if settings.auto_migrate:
+        await run_in_threadpool(database.upgrade)
+    app.state.db = database
+    holder: ClassifierHolder = app.state.classifier
+    if holder.current is None:
+        holder.reload_in_background()
+    worker = Worker(database, holder, settings) if app.state.run_worker else None
+    app.state.worker = worker
+    thread = worker.start_thread() if worker else None
+    sighup = _install_sighup(app)
+    logger.info(
+        "service started",
+        extra={"backend": database.backend, "worker": bool(worker), "sighup_reload": sighup},
+    )
+    try:
+        yield
+    finally:
+        if sighup:
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+        if worker and thread:
+            worker.stop.set()
+            worker.wake.set()
+            await run_in_threadpool(thread.join, WORKER_STOP_SECONDS)
+        database.dispose()
 
 
-def create_app() -> FastAPI:
-    """Application factory, so tests build a fresh app with their own settings."""
+async def _observe(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """Count requests and time them per route template (not per URL: ids would explode it)."""
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await call_next(request)
+        status = response.status_code
+        return response
+    finally:
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        HTTP_REQUESTS.labels(request.method, path, str(status)).inc()
+        HTTP_LATENCY.labels(request.method, path).observe(time.perf_counter() - started)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    classifier_loader: ClassifierLoader | None = None,
+    run_worker: bool | None = None,
+) -> FastAPI:
+    """Application factory, so tests build a fresh app with their own settings and model.
+
+    ``classifier_loader(version)`` replaces the real release loader (tests pass a fake);
+    ``run_worker`` overrides ``TRIAGE_RUN_WORKER`` (``triage serve --no-worker``).
+    """
+    settings = settings or get_settings()
     app = FastAPI(
         title="Client-risk email triage",
         version="0.1.0",
         summary="Flags abuse, pessimism, unreasonable demands and slow responses in client mail.",
+        description=(
+            "Query and admin endpoints need an API key (`triage api-key create`) in the "
+            f"`{settings.api_key_header}` header or as `Authorization: Bearer <key>`. Webhooks "
+            "under `/v1/inbound/{provider}` use their provider's own authentication."
+        ),
         lifespan=lifespan,
     )
-    app.include_router(health.router)
+    app.state.settings = settings
+    app.state.classifier = ClassifierHolder(classifier_loader or service_loader(settings))
+    app.state.run_worker = settings.run_worker if run_worker is None else run_worker
+    app.state.adapters = build_adapters()  # one Mailgun replay cache per application
+    app.state.worker = None
+    install_error_handlers(app)
+    app.middleware("http")(_observe)
+    for module in (health, metrics, inbound, clients, messages, feedback, admin):
+        app.include_router(module.router)
     return app

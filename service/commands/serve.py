@@ -1,4 +1,4 @@
-"""``triage serve``: run the HTTP service with uvicorn."""
+"""``triage serve``: the HTTP service and, by default, a classification worker in one process."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import argparse
 import uvicorn
 
 from service.config import get_settings
+from service.main import create_app
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -14,15 +15,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("serve", help="run the HTTP service (API + worker)")
     parser.add_argument("--host", default=settings.host, help="bind address (TRIAGE_HOST)")
     parser.add_argument("--port", type=int, default=settings.port, help="port (TRIAGE_PORT)")
+    parser.add_argument(
+        "--no-worker",
+        dest="worker",
+        action="store_false",
+        default=settings.run_worker,
+        help="API only; classify with separate `triage worker` processes (TRIAGE_RUN_WORKER)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    uvicorn.run(
-        "service.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        log_config=None,
-    )
+    # One process: the app object is built here (a factory string would lose --no-worker).
+    uvicorn.run(create_app(run_worker=args.worker), host=args.host, port=args.port, log_config=None)
     return 0

@@ -1,0 +1,137 @@
+"""``POST /v1/inbound/{provider}``: every provider's webhook, stored durably before any 2xx.
+
+Status codes are a contract with the sender, which retries on 5xx and gives up on most 4xx:
+
+* 202 -- stored (committed) for classification; 200 -- a redelivery, answered with the stored
+  ids; 200 with the adapter's body for handshakes (SNS subscription confirmation).
+* the adapter's status on bad auth/signature (401/403/406) or a malformed body (400/415/422);
+* 413 when ``Content-Length`` or the streamed body exceeds the limit -- checked before the body
+  is read in full;
+* 503 (with ``Retry-After``) when *we* cannot store: the provider must try again later.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from service.api.errors import DATABASE_ERRORS, database_unavailable
+from service.api.schemas import ErrorBody, InboundResponse
+from service.config import Settings
+from service.db.ingest import IngestOutcome, ingest_messages
+from service.inbound import Adapter, InboundError, InboundRequest, InboundResult
+from service.inbound.base import ENVELOPE_SLACK_BYTES
+from service.metrics import INGESTED
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/v1/inbound", tags=["inbound"])
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def body_limit(settings: Settings) -> int:
+    """The largest body read at all; adapters check the exact per-provider limit after."""
+    return settings.max_message_bytes + ENVELOPE_SLACK_BYTES
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The exact bytes received, refusing early (Content-Length) or while streaming."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+
+def _forget_replay(adapter: Adapter, result: InboundResult) -> None:
+    """Let the provider's retry through: its token must not count as a replay (Mailgun)."""
+    cache = getattr(adapter, "replay_cache", None)
+    if result.replay_key and cache is not None:
+        cache.discard(result.replay_key)
+
+
+def _answer(result: InboundResult, outcomes: list[IngestOutcome]) -> JSONResponse:
+    body = InboundResponse(
+        messages=[
+            {
+                "id": o.id,
+                "client_id": o.client_id,
+                "duplicate": o.duplicate,
+                "direction": o.direction,
+            }
+            for o in outcomes
+        ],
+        skipped=result.skipped,
+    )
+    fresh = any(not o.duplicate for o in outcomes)
+    return JSONResponse(body.model_dump(mode="json"), status_code=202 if fresh else 200)
+
+
+@router.post(
+    "/{provider}",
+    summary="Receive mail from a provider's webhook (raw, json, mailgun, sendgrid, ...)",
+    response_model=InboundResponse,
+    status_code=202,
+    responses={
+        200: {"description": "Redelivery of stored mail (same ids), or a provider handshake."},
+        401: {"model": ErrorBody, "description": "Bad credentials or signature."},
+        404: {"model": ErrorBody, "description": "Unknown or unconfigured provider."},
+        413: {"model": ErrorBody, "description": "Larger than TRIAGE_MAX_MESSAGE_BYTES."},
+        422: {"model": ErrorBody, "description": "Not a message."},
+        503: {"model": ErrorBody, "description": "Temporarily unable to store: retry."},
+    },
+)
+async def receive(provider: str, request: Request) -> JSONResponse:
+    app = request.app
+    adapter: Adapter | None = app.state.adapters.get(provider)
+    if adapter is None:
+        return _error(404, f"unknown inbound provider {provider!r}")
+    settings: Settings = app.state.settings
+    try:
+        body = await read_body(request, body_limit(settings))
+    except BodyTooLarge:
+        return _error(413, f"message larger than {settings.max_message_bytes} bytes")
+    inbound = InboundRequest(
+        method=request.method,
+        url=str(request.url),
+        headers=list(request.headers.items()),
+        query=dict(request.query_params),
+        body=body,
+    )
+    try:
+        result = await run_in_threadpool(adapter.parse, inbound, settings)
+    except InboundError as exc:
+        logger.info("inbound refused", extra={"provider": provider, "status": exc.status})
+        return _error(exc.status, exc.reason, exc.headers)
+    if not result.messages:
+        return JSONResponse(result.response or {"messages": [], "skipped": result.skipped})
+    try:
+        outcomes = await run_in_threadpool(ingest_messages, app.state.db, result.messages, settings)
+    except DATABASE_ERRORS:
+        _forget_replay(adapter, result)
+        logger.exception("inbound store failed; asking the provider to retry")
+        return database_unavailable()
+    except Exception:
+        _forget_replay(adapter, result)
+        raise
+    for outcome in outcomes:
+        INGESTED.labels(provider, str(outcome.duplicate).lower()).inc()
+    if app.state.worker is not None and any(not o.duplicate for o in outcomes):
+        app.state.worker.wake.set()
+    return _answer(result, outcomes)

@@ -1,0 +1,1 @@
+"""Storage: ORM tables, sessions and migrations, and one repository module per concept."""

@@ -1,0 +1,265 @@
+"""The database tables, as typed SQLAlchemy 2 ORM classes.
+
+The schema itself is owned by Alembic (``service/db/migrations``): change a class here, then add
+a migration. Timestamps are stored in UTC (:class:`UTCDateTime`) so that SQLite, which has no
+time zones, and PostgreSQL give back the same aware datetimes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Deterministic constraint names, so migrations can refer to them on both backends."""
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identities.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+"""An erased client's (or message's) id must never name another one later; SQLite reuses the
+highest rowid after a delete unless told otherwise (PostgreSQL sequences never do)."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+        datetime: UTCDateTime,
+    }
+
+
+class MessageStatus(StrEnum):
+    """Where a message is in the classification queue."""
+
+    PENDING = "pending"  # waiting (or waiting for a retry at next_attempt_at)
+    CLAIMED = "claimed"  # a worker holds it until claimed_until
+    DONE = "done"  # classified; flags written
+    FAILED = "failed"  # gave up after worker_max_attempts; `triage reclassify --failed` retries
+    SKIPPED = "skipped"  # outbound mail: stored for timing, never classified
+
+
+class RiskLevel(StrEnum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+RISK_RANK = {RiskLevel.GREEN: 0, RiskLevel.AMBER: 1, RiskLevel.RED: 2}
+
+
+class Client(Base):
+    """One client relationship; owns addresses and/or whole domains."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(320), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Denormalized risk (refreshed on every change) so the ranked list is one indexed query.
+    risk_level: Mapped[str] = mapped_column(String(8), default=RiskLevel.GREEN)
+    risk_rank: Mapped[int] = mapped_column(Integer, default=0)
+    risk_points: Mapped[int] = mapped_column(Integer, default=0)
+    risk_updated_at: Mapped[datetime | None] = mapped_column(default=None)
+    first_contact: Mapped[datetime | None] = mapped_column(default=None)
+    last_contact: Mapped[datetime | None] = mapped_column(default=None)
+
+    addresses: Mapped[list[ClientAddress]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        Index("ix_clients_ranking", "risk_rank", "risk_points", "last_contact"),
+        NEVER_REUSE_IDS,
+    )
+
+
+class AddressKind(StrEnum):
+    ADDRESS = "address"
+    DOMAIN = "domain"
+
+
+class ClientAddress(Base):
+    """A normalized address (``ivan@example.ru``) or a domain (``example.ru``) owned by a client."""
+
+    __tablename__ = "client_addresses"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    value: Mapped[str] = mapped_column(String(320), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    client: Mapped[Client] = relationship(back_populates="addresses")
+
+
+class Message(Base):
+    """One stored e-mail (inbound client mail or the provider's outbound mail) and its queue
+    state."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(64), unique=True)
+    """sha256(Message-ID + content hash): a redelivery maps to the stored row."""
+    content_hash: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), index=True
+    )
+    counterpart_address: Mapped[str] = mapped_column(String(320), index=True)
+    """The client side of the mail: sender of inbound, first recipient of outbound."""
+    direction: Mapped[str] = mapped_column(String(8))
+    provider: Mapped[str] = mapped_column(String(32))
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    reference_ids: Mapped[list[str]] = mapped_column(default=list)
+    from_address: Mapped[str] = mapped_column(String(320))
+    from_name: Mapped[str] = mapped_column(String(320), default="")
+    to_addresses: Mapped[list[str]] = mapped_column(default=list)
+    subject: Mapped[str] = mapped_column(Text, default="")
+    date: Mapped[datetime | None] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    """``date`` when the message has one, else ``received_at``: the sort key for histories."""
+    text: Mapped[str] = mapped_column(Text, default="")
+    quoted_text: Mapped[str] = mapped_column(Text, default="")
+    quoted_date: Mapped[datetime | None] = mapped_column()
+    signature: Mapped[str] = mapped_column(Text, default="")
+    charset: Mapped[str | None] = mapped_column(String(64))
+    attachments: Mapped[int] = mapped_column(Integer, default=0)
+    reply_gap_seconds: Mapped[int | None] = mapped_column(BigInteger)
+    answered_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL")
+    )
+    raw_mime: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    """zlib-compressed original bytes, kept for ``raw_mime_retention_days``."""
+
+    # Classification (the latest release that classified it).
+    language: Mapped[str | None] = mapped_column(String(8))
+    language_iso: Mapped[str | None] = mapped_column(String(8))
+    scores: Mapped[dict[str, Any] | None] = mapped_column()
+    release: Mapped[str | None] = mapped_column(String(64))
+    classified_at: Mapped[datetime | None] = mapped_column()
+    corrected_labels: Mapped[list[str] | None] = mapped_column()
+    """Labels from the latest reviewer feedback; when set, they replace the model's labels."""
+
+    # Queue state.
+    status: Mapped[str] = mapped_column(String(8), default=MessageStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_until: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    flags: Mapped[list[Flag]] = relationship(
+        back_populates="message", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        Index("ix_messages_queue", "status", "next_attempt_at"),
+        Index("ix_messages_client_time", "client_id", "occurred_at"),
+        NEVER_REUSE_IDS,
+    )
+
+
+class Flag(Base):
+    """A label the model gave a message, with the release that gave it."""
+
+    __tablename__ = "flags"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(32))
+    score: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    release: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    message: Mapped[Message] = relationship(back_populates="flags")
+
+    # The backstop against double classification: a release flags a label once per message.
+    __table_args__ = (UniqueConstraint("message_id", "label", "release"),)
+
+
+class Feedback(Base):
+    """A reviewer's correction: the full label set the message should have had."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    labels: Mapped[list[str]] = mapped_column(default=list)
+    model_labels: Mapped[list[str]] = mapped_column(default=list)
+    release: Mapped[str | None] = mapped_column(String(64))
+    reviewer: Mapped[str] = mapped_column(String(320), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiKey(Base):
+    """An API key, stored as its SHA-256 (keys are 256-bit random, so no slow hash is needed)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    prefix: Mapped[str] = mapped_column(String(16))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()

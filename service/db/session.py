@@ -1,0 +1,108 @@
+"""Engine and session factory, tuned per backend, plus the programmatic schema upgrade.
+
+SQLite (the embedded default) gets WAL journaling so that the API can read while the worker
+writes, a busy timeout so that a writer waits for the lock instead of failing, and foreign keys
+(off by default in SQLite, but ``DELETE /v1/clients/{id}`` relies on cascades). PostgreSQL gets
+``pool_pre_ping`` so that a restarted database costs one failed request, not a broken pool.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.config import Settings
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(url: str, *, busy_timeout_ms: int = 10_000) -> Engine:
+    """An engine for ``url``; SQLite files get their directory created and their pragmas set."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, future=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
+class Database:
+    """One engine and its session factory, created once per process (``app.state.db``)."""
+
+    def __init__(self, url: str, *, busy_timeout_ms: int = 10_000) -> None:
+        self.url = url
+        self.engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls(
+            settings.effective_database_url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        )
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on any error."""
+        with self.sessionmaker() as session, session.begin():
+            yield session
+
+    def upgrade(self) -> None:
+        """``alembic upgrade head`` on this database (idempotent; cheap when up to date)."""
+        upgrade_schema(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def alembic_config(engine: Engine | None = None) -> Any:
+    """An Alembic config pointing at the packaged migrations (no alembic.ini needed)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if engine is not None:
+        config.attributes["engine"] = engine
+    return config
+
+
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up noise
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), revision)
+    logger.debug("database schema at %s", revision, extra={"backend": engine.dialect.name})
+
+
+def open_database(settings: Settings) -> Database:
+    """The database of ``settings``, migrated when ``auto_migrate`` is on (commands, service)."""
+    database = Database.from_settings(settings)
+    if settings.auto_migrate:
+        database.upgrade()
+    return database

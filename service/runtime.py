@@ -1,0 +1,84 @@
+"""The loaded classifier, swappable without downtime.
+
+The API and the worker read :attr:`ClassifierHolder.current` for each batch; a reload (SIGHUP,
+``POST /v1/admin/reload-model``) builds the new release completely, then replaces the reference
+in one assignment, so in-flight batches finish on the release they started with and every flag
+records the release that actually produced it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from service.config import Settings
+
+logger = logging.getLogger(__name__)
+
+ClassifierLoader = Callable[[str | None], Any]
+"""``loader(version)`` -> a classifier (``None`` = the release ``current`` names)."""
+
+
+def service_loader(settings: Settings) -> ClassifierLoader:
+    """The production loader: pins torch threads (the API and worker share few cores)."""
+
+    def load(version: str | None) -> Any:
+        import torch
+
+        from models.classifier import load_classifier
+
+        torch.set_num_threads(max(1, settings.torch_threads or 1))
+        return load_classifier(version, releases_dir=settings.releases_dir)
+
+    return load
+
+
+class ClassifierHolder:
+    """Holds the current classifier; loads and swaps atomically; remembers the last error."""
+
+    def __init__(self, loader: ClassifierLoader) -> None:
+        self._loader = loader
+        self._current: Any = None
+        self._lock = threading.Lock()  # one load at a time; readers never take it
+        self.error: str | None = None
+        self.loaded = threading.Event()
+
+    @property
+    def current(self) -> Any:
+        return self._current
+
+    @property
+    def version(self) -> str | None:
+        return getattr(self._current, "version", None)
+
+    def reload(self, version: str | None = None) -> str:
+        """Load ``version`` (default: ``current``) and swap it in; raises if loading fails."""
+        with self._lock:
+            try:
+                classifier = self._loader(version)
+            except Exception as exc:
+                self.error = f"{type(exc).__name__}: {exc}"
+                logger.error("model load failed", extra={"error": self.error})
+                raise
+            previous, self._current = self.version, classifier
+            self.error = None
+            self.loaded.set()
+        logger.info("model loaded", extra={"release": self.version, "previous": previous})
+        return str(self.version)
+
+    def try_reload(self, version: str | None = None) -> bool:
+        """:meth:`reload` for background use: failures are logged and kept in ``error``."""
+        try:
+            self.reload(version)
+        except Exception:
+            return False
+        return True
+
+    def reload_in_background(self, version: str | None = None) -> threading.Thread:
+        thread = threading.Thread(
+            target=self.try_reload, args=(version,), name="model-loader", daemon=True
+        )
+        thread.start()
+        return thread

@@ -1,0 +1,293 @@
+"""Service fixtures: a database per backend, a fast fake classifier, apps and API clients.
+
+``db_url`` is parametrized over SQLite (a fresh file per test) and PostgreSQL (a schema created
+for the test session and dropped afterwards; tables emptied before each test). PostgreSQL runs
+only when ``TRIAGE_TEST_POSTGRES_URL`` is set (``.ci/run`` sets it when one answers) and is
+skipped cleanly otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from models.labels import LABELS
+from service import pipeline
+from service.config import Settings
+from service.db.api_keys import create_key
+from service.db.models import Base
+from service.db.session import Database, make_engine, upgrade_schema
+from service.language import LanguageResult
+from service.main import create_app
+
+POSTGRES_ENV = "TRIAGE_TEST_POSTGRES_URL"
+INBOUND_TOKEN = "test-inbound-token"
+
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "abuse": ("idiot", "incompetent", "тупые", "멍청"),
+    "pessimism": ("never work", "pointless", "бесполезно"),
+    "unreasonable_demand": ("by tomorrow", "for free", "бесплатно"),
+    "slow_response": ("sorry for the late", "weeks late"),
+}
+"""What the fake classifier "detects": a keyword per label, case-insensitive."""
+
+
+class FakeClassifier:
+    """Same interface as ``models.classifier.Classifier`` as far as ``classify_batch`` uses it.
+
+    Records every text it scored (to prove nothing is classified twice); ``fail_on`` raises for
+    texts containing it; ``delay`` slows every call (to make workers overlap).
+    """
+
+    def __init__(self, version: str = "fake-1", fail_on: str | None = None, delay: float = 0.0):
+        self.version = version
+        self.info = SimpleNamespace(labels=list(LABELS))
+        self.fail_on = fail_on
+        self.delay = delay
+        self.seen: list[str] = []
+        self._lock = threading.Lock()
+
+    def score_texts(self, texts: list[str]) -> np.ndarray:
+        if self.delay:
+            time.sleep(self.delay)
+        if self.fail_on and any(self.fail_on in t for t in texts):
+            raise RuntimeError("model exploded")
+        with self._lock:
+            self.seen.extend(texts)
+        return np.array(
+            [
+                [0.9 if any(k in t.lower() for k in KEYWORDS[label]) else 0.1 for label in LABELS]
+                for t in texts
+            ],
+            dtype=np.float32,
+        ).reshape(len(texts), len(LABELS))
+
+    def decide(self, row: np.ndarray, language: str) -> list[str]:
+        return [label for label, s in zip(LABELS, row, strict=True) if s >= 0.5]
+
+    def evidence(self, texts: list[str], fired: list[list[str]]) -> list[dict]:
+        return [
+            {label: [{"sentence": t.strip()[:120], "score": 0.9}] for label in labels}
+            for t, labels in zip(texts, fired, strict=True)
+        ]
+
+
+@pytest.fixture
+def fake_classifier() -> Callable[..., FakeClassifier]:
+    return FakeClassifier
+
+
+def _script_language(text: str) -> LanguageResult:
+    """A stand-in detector by script (the real one has its own tests and is slower to load)."""
+    if any("\uac00" <= c <= "\ud7a3" for c in text):
+        language = "ko"
+    elif any("\u0400" <= c <= "\u04ff" for c in text):
+        language = "ru"
+    elif any(c in "ğışçöüĞİŞÇÖÜ" for c in text):
+        language = "tr"
+    else:
+        language = "en"
+    return LanguageResult(language, language, 1.0, {language: 1.0})
+
+
+@pytest.fixture
+def stub_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Service tests check storage and flow, not language detection: keep it fast and fixed."""
+    monkeypatch.setattr(pipeline, "detect_language", _script_language)
+
+
+# --------------------------------------------------------------------------- databases
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A private schema on the test PostgreSQL, migrated once, dropped at the end."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} not set: PostgreSQL tests skipped")
+    schema = f"triage_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    rendered = url.render_as_string(hide_password=False)
+    engine = make_engine(rendered)
+    upgrade_schema(engine)
+    engine.dispose()
+    try:
+        yield rendered
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    """One test per backend: a fresh SQLite file, or the emptied PostgreSQL test schema."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'triage.db'}"
+    url = request.getfixturevalue("postgres_url")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def build_settings(db_url: str, tmp_path: Any) -> Callable[..., Settings]:
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "database_url": db_url,
+            "data_dir": tmp_path,
+            "releases_dir": tmp_path / "releases",
+            "inbound_token": INBOUND_TOKEN,
+            "worker_poll_seconds": 0.05,
+            "worker_backoff_seconds": 0.0,
+            "worker_lease_seconds": 60.0,
+        }
+        return Settings(_env_file=None, **(values | overrides))
+
+    return build
+
+
+@pytest.fixture
+def settings(build_settings: Callable[..., Settings]) -> Settings:
+    return build_settings()
+
+
+@pytest.fixture
+def database(settings: Settings, stub_language: None) -> Iterator[Database]:
+    db = Database.from_settings(settings)
+    db.upgrade()
+    yield db
+    db.dispose()
+
+
+# --------------------------------------------------------------------------- mail
+
+
+@pytest.fixture
+def build_mime() -> Callable[..., bytes]:
+    """A small RFC 5322 message; every argument has a sensible default."""
+
+    def build(
+        text: str = "Hello, the draft looks fine.",
+        *,
+        sender: str = "Ivan Petrov <ivan@client.example>",
+        to: str = "Support <support@agency.example>",
+        subject: str = "Project update",
+        message_id: str | None = None,
+        date: datetime | None = None,
+        in_reply_to: str | None = None,
+    ) -> bytes:
+        message = EmailMessage()
+        message["From"] = sender
+        message["To"] = to
+        message["Subject"] = subject
+        message["Date"] = format_datetime(date or datetime.now(UTC))
+        message["Message-ID"] = message_id or make_msgid(domain="client.example")
+        if in_reply_to:
+            message["In-Reply-To"] = in_reply_to
+            message["References"] = in_reply_to
+        message.set_content(text)
+        return message.as_bytes()
+
+    return build
+
+
+# --------------------------------------------------------------------------- apps
+
+
+@dataclass
+class Api:
+    """A running app (lifespan entered) with an admin key and a query key."""
+
+    app: FastAPI
+    client: TestClient
+    admin: dict[str, str]
+    reader: dict[str, str]
+    classifier: FakeClassifier
+
+    def post_mime(self, raw: bytes, **headers: str) -> Any:
+        return self.client.post(
+            "/v1/inbound/raw",
+            content=raw,
+            headers={
+                "Content-Type": "message/rfc822",
+                "Authorization": f"Bearer {INBOUND_TOKEN}",
+                **headers,
+            },
+        )
+
+    def drain(self) -> int:
+        """Run the queue dry with a worker sharing the app's database and model."""
+        from service.worker import Worker
+
+        return Worker(self.app.state.db, self.app.state.classifier, self.app.state.settings).drain()
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.client.get(path, headers=self.reader, **kwargs)
+
+
+def wait_for_model(app: FastAPI, timeout: float = 10.0) -> None:
+    assert app.state.classifier.loaded.wait(timeout), "model did not load"
+
+
+@pytest.fixture
+def make_api(settings: Settings, stub_language: None) -> Iterator[Callable[..., Api]]:
+    """Start apps (TestClient context entered); all are shut down at the end of the test."""
+    stack: list[TestClient] = []
+
+    def start(
+        classifier: FakeClassifier | None = None,
+        *,
+        run_worker: bool = False,
+        app_settings: Settings | None = None,
+        raise_server_exceptions: bool = True,
+    ) -> Api:
+        classifier = classifier or FakeClassifier()
+        app = create_app(
+            app_settings or settings,
+            classifier_loader=lambda _version: classifier,
+            run_worker=run_worker,
+        )
+        client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
+        client.__enter__()
+        stack.append(client)
+        wait_for_model(app)
+        with app.state.db.session() as session:
+            admin = create_key(session, "test-admin", admin=True).key
+            reader = create_key(session, "test-reader").key
+        return Api(app, client, {"X-API-Key": admin}, {"X-API-Key": reader}, classifier)
+
+    yield start
+    for client in reversed(stack):
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def api(make_api: Callable[..., Api]) -> Api:
+    return make_api()
