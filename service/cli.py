@@ -12,6 +12,7 @@ from service.logging import configure_logging
 
 COMMAND_MODULES: tuple[str, ...] = (
     "base_model",
+    "detect_language",
     "serve",
     "parse",
     "validate_dataset",
