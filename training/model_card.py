@@ -36,6 +36,22 @@ def _results_table(metrics: dict) -> list[str]:
     return lines
 
 
+TARGET_F1 = 0.85
+"""The quality bar per language x label on the test split (issue 5)."""
+
+
+def _below_target(metrics: dict) -> list[str]:
+    cells = [
+        f"{language}/{label} {m['f1']:.3f}"
+        for language, row in metrics["by_language"].items()
+        for label, m in row.items()
+        if m["f1"] < TARGET_F1
+    ]
+    if not cells:
+        return [f"Every language x label cell reaches the {TARGET_F1} F1 target."]
+    return [f"Below the {TARGET_F1} F1 target: " + ", ".join(cells) + "."]
+
+
 def _comparison(path: Path) -> list[str]:
     file = path / COMPARISON_FILE
     if not file.exists():
@@ -102,6 +118,8 @@ def write_model_card(path: Path) -> Path:
         f"Micro F1 {metrics['micro_f1']:.3f}, macro F1 {metrics['macro_f1']:.3f}, worst cell "
         f"{metrics['min_f1_language_label']:.3f}. Full report: "
         "[report/REPORT.md](report/REPORT.md).",
+        "",
+        *_below_target(metrics),
         "",
         "## LoRA vs full fine-tuning (dev split)",
         "",
