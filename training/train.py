@@ -67,7 +67,7 @@ class TrainArguments:
     lora_alpha: int = 32
     lora_dropout: float = 0.1
     lora_layers: int = field(
-        default=6, metadata={"help": "adapt only the top N layers (0 = all): faster on CPU"}
+        default=0, metadata={"help": "adapt only the top N layers (0 = all); fewer is faster"}
     )
     max_length: int = field(default=256, metadata={"help": "tokens per window"})
     window_overlap: int = 64
