@@ -205,8 +205,8 @@ def train_epoch(model, optimizer, scheduler, loss_fn, data: Encoded, windower, a
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad()
-        total += float(loss)
-        bar.set_postfix(loss=f"{float(loss):.3f}")
+        total += loss.item()
+        bar.set_postfix(loss=f"{loss.item():.3f}")
     return total / max(1, len(batches))
 
 
