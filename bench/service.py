@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import httpx
@@ -183,7 +183,7 @@ def main() -> int:
 
     rows = []
     for backend in ("sqlite", "postgresql"):
-        with postgres_database() if backend == "postgresql" else _none() as url:
+        with postgres_database() if backend == "postgresql" else nullcontext() as url:
             if backend == "postgresql" and url is None:
                 rows.append(f"| {backend} | not available | | | | | |")
                 continue
@@ -212,11 +212,6 @@ def main() -> int:
     RESULTS.write_text(text)
     print(text)
     return 0
-
-
-@contextmanager
-def _none():
-    yield None
 
 
 if __name__ == "__main__":
