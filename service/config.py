@@ -61,6 +61,24 @@ class Settings(BaseSettings):
         default=0,
         description="Threads torch may use for inference; 0 = all cores (CLI) / 1 (service).",
     )
+    inference_precision: Literal["fp32", "int8"] = Field(
+        default="fp32",
+        description=(
+            "Classifier weights at inference: fp32, or int8 (dynamic quantization of the merged "
+            "encoder; faster on CPU, see bench/results/classifier.md for its F1 cost)."
+        ),
+    )
+    inference_batch_size: int = Field(
+        default=32, gt=0, description="Most token windows the classifier runs in one forward pass."
+    )
+    inference_batch_tokens: int = Field(
+        default=2048,
+        gt=0,
+        description=(
+            "Most tokens (windows x padded length) in one forward pass: long windows go in "
+            "smaller batches, which keeps activations in cache on a small CPU."
+        ),
+    )
 
     # Inbound webhooks (service/inbound). Every secret defaults to None = that provider is off.
     max_message_bytes: int = Field(

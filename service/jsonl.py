@@ -4,25 +4,43 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO
 
 
-def read_objects(stream: IO[str], required: tuple[str, ...]) -> Iterator[tuple[int, dict]]:
-    """Yield (line number, object) for valid lines; print a clear error on stderr otherwise."""
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            print(f"line {number}: invalid JSON ({exc.msg} at column {exc.colno})", file=sys.stderr)
-            continue
-        problem = _problem(obj, required)
-        if problem:
-            print(f"line {number}: {problem}", file=sys.stderr)
-            continue
-        yield number, obj
+class JsonLines:
+    """The valid objects of a JSON-lines stream, with their line numbers.
+
+    A bad line is reported on ``err`` with its number and skipped, so one broken record does not
+    lose the rest of a batch; ``bad`` counts them for the command's exit code.
+    """
+
+    def __init__(
+        self, lines: Iterable[str], required: tuple[str, ...], err: IO[str] | None = None
+    ) -> None:
+        self.lines = lines
+        self.required = required
+        self.err = err
+        self.bad = 0
+
+    def __iter__(self) -> Iterator[tuple[int, dict]]:
+        for number, line in enumerate(self.lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                self._report(number, f"invalid JSON ({exc.msg} at column {exc.colno})")
+                continue
+            problem = _problem(obj, self.required)
+            if problem:
+                self._report(number, problem)
+                continue
+            yield number, obj
+
+    def _report(self, number: int, problem: str) -> None:
+        self.bad += 1
+        print(f"line {number}: {problem}", file=self.err or sys.stderr)
 
 
 def _problem(obj: object, required: tuple[str, ...]) -> str | None:
@@ -42,5 +60,5 @@ def open_input(path: str) -> IO[str]:
     return sys.stdin if path == "-" else open(path, encoding="utf-8")
 
 
-def write_object(obj: dict) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+def write_object(obj: dict, out: IO[str] | None = None) -> None:
+    (out or sys.stdout).write(json.dumps(obj, ensure_ascii=False) + "\n")

@@ -288,9 +288,26 @@ def drop_redundant(
     return [keys[i] for i in kept], np.vstack([table[kept], table[-1:]])
 
 
-def _packed(raw: bytes) -> np.ndarray:
+def packed(raw: bytes) -> np.ndarray:
     """xz-compressed bytes: the tables compress 35% better than with the npz's own deflate."""
     return np.frombuffer(lzma.compress(raw, preset=9), dtype=np.uint8)
+
+
+def put_table(
+    arrays: dict[str, np.ndarray], script: str, languages, keys: list[str], table: np.ndarray
+) -> None:
+    """Store one script's languages, keys and cost table the way the detector reads them."""
+    arrays[f"{script}_languages"] = np.array(languages)
+    arrays[f"{script}_keys"] = packed("\n".join(keys).encode())
+    arrays[f"{script}_table"] = packed(table.tobytes())
+    arrays[f"{script}_shape"] = np.array(table.shape)
+
+
+def save(arrays: dict[str, np.ndarray], output: Path) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(output, **arrays)
+    shapes = {k: tuple(v) for k, v in arrays.items() if k.endswith("_shape")}
+    print(f"wrote {output} ({shapes}, {output.stat().st_size / 1e6:.2f} MB)")
 
 
 def build(max_order: int = MAX_ORDER, top_k: dict[int, int] | None = None) -> dict[str, np.ndarray]:
@@ -310,12 +327,8 @@ def build(max_order: int = MAX_ORDER, top_k: dict[int, int] | None = None) -> di
     for script, members in SCRIPT_LANGUAGES.items():
         individual = tuple(iso for iso in members if iso != CATCH_ALL)
         keys = _script_keys(models, individual, script)
-        arrays[f"{script}_languages"] = np.array(members)
         table = _cost_table(keys, [models[iso] for iso in members])
-        keys, table = drop_redundant(keys, table, REDUNDANT_NATS)
-        arrays[f"{script}_keys"] = _packed("\n".join(keys).encode())
-        arrays[f"{script}_table"] = _packed(table.tobytes())
-        arrays[f"{script}_shape"] = np.array(table.shape)
+        put_table(arrays, script, members, *drop_redundant(keys, table, REDUNDANT_NATS))
     meta = {
         "source": "lingua-language-detector (Apache-2.0) embedded n-gram models",
         "lingua_version": importlib.metadata.version("lingua-language-detector"),
@@ -346,12 +359,7 @@ def main() -> int:
         help="4-/5-grams kept per language",
     )
     args = parser.parse_args()
-    arrays = build(args.max_order, {4: args.top[0], 5: args.top[1]})
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(args.output, **arrays)
-    shapes = {k: tuple(v) for k, v in arrays.items() if k.endswith("_shape")}
-    size = args.output.stat().st_size
-    print(f"wrote {args.output} ({shapes}, {size / 1e6:.2f} MB)")
+    save(build(args.max_order, {4: args.top[0], 5: args.top[1]}), args.output)
     return 0
 
 

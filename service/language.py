@@ -16,6 +16,9 @@ Design (one model per script, no hand-written rules to maintain):
   (Ukrainian ``і``, Kazakh ``қ``, Azerbaijani ``ə``) need no rule: a language that never uses a
   letter pays the floor cost for it. Turkish also accepts ``ý/þ/ð`` (Windows-1254 mail decoded
   as Windows-1252).
+* A word-frequency lexicon (top words of ru, uk, bg, mk and sr from ``wordfreq``; see
+  :mod:`service.lexicon_build`) adds a per-word cost for Cyrillic. Letters alone cannot tell a
+  short Russian sentence from Bulgarian or Macedonian when every letter is shared; whole words can.
 * One dictionary lookup per character against a precomputed byte table, summed with numpy:
   ~0.15 ms for a sentence in pure Python.
 * Each script group is classified as a whole (single words are too short to trust), with a
@@ -43,11 +46,12 @@ import numpy as np
 from models.labels import LANGUAGES
 
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "langid.npz"
+LEXICON_PATH = Path(__file__).resolve().parent / "data" / "lexicon.npz"
 OTHER = "other"
 CATCH_ALL = "xx"
 UNDETERMINED = "und"
 
-TARGET_PRIOR_NATS: dict[str, float] = {"cyrillic": 2.0, "latin": 0.5, "han": 0.0}
+TARGET_PRIOR_NATS: dict[str, float] = {"cyrillic": 2.5, "latin": 0.5, "han": 0.0}
 """Extra cost (nats) of a language we do not support, per script. Client mail is mostly
 ko/ru/tr/en, so a short ambiguous text (a Russian word that is also Bulgarian) should go to the
 supported language. Cyrillic mail to us is overwhelmingly Russian; Latin-script mail comes in
@@ -60,6 +64,10 @@ much better; below it the difference is noise for a word."""
 MIN_SWITCH_LETTERS = 4
 CJK_WEIGHT = 2
 """A Hangul/Han/kana character carries about as much as two Latin letters when weighing scripts."""
+LEXICON_WEIGHT = 0.5
+"""Weight of the word-frequency cost next to the character costs. Below 1 because the n-gram
+model already prices the same letters; enough to settle a short sentence whose letters are
+shared by Russian, Bulgarian and Macedonian (measured in ``bench/langid.py``)."""
 MAX_LETTERS = 2000
 """Long mail is decided by its first letters; keeps the cost per message bounded."""
 
@@ -110,8 +118,17 @@ class _ScriptModel:
 
 
 @dataclass(frozen=True)
+class _Lexicon:
+    """Word-frequency costs of one script, columns in the order of its :class:`_ScriptModel`."""
+
+    index: dict[str, int]
+    table: np.ndarray  # (words + 1) x languages, weighted costs; the last row: unknown word
+
+
+@dataclass(frozen=True)
 class _Model:
     scripts: dict[str, _ScriptModel]
+    lexicons: dict[str, _Lexicon]
     scale: float
     max_order: int
     eow_context: int  # longest word ending with an end-of-word row
@@ -124,6 +141,7 @@ class _Group:
 
     words: list[str] = field(default_factory=list)
     ids: list[int] = field(default_factory=list)
+    lexicon_ids: list[int] = field(default_factory=list)
     starts: list[int] = field(default_factory=list)
     weight: float = 0.0
 
@@ -134,25 +152,44 @@ def _prior(language: str, script: str) -> float:
     return CATCH_ALL_PRIOR_NATS if language == CATCH_ALL else TARGET_PRIOR_NATS[script]
 
 
+def _read_table(archive, script: str) -> tuple[tuple[str, ...], list[str], np.ndarray]:
+    """Languages, keys and byte cost table of one script in a ``langid_build``-style archive."""
+    languages = tuple(str(x) for x in archive[f"{script}_languages"])
+    keys = lzma.decompress(archive[f"{script}_keys"].tobytes()).decode().split("\n")
+    table = np.frombuffer(lzma.decompress(archive[f"{script}_table"].tobytes()), np.uint8)
+    return languages, keys, table.reshape(tuple(int(n) for n in archive[f"{script}_shape"]))
+
+
+def _load_lexicons(scripts: dict[str, _ScriptModel]) -> dict[str, _Lexicon]:
+    lexicons = {}
+    with np.load(LEXICON_PATH, allow_pickle=False) as archive:
+        for script in json.loads(str(archive["meta"]))["scripts"]:
+            languages, keys, table = _read_table(archive, script)
+            if languages != scripts[script].languages:
+                raise ValueError(f"{LEXICON_PATH.name}: {script} columns differ from the model's")
+            weighted = np.round(table.astype(np.float32) * LEXICON_WEIGHT).astype(np.int32)
+            lexicons[script] = _Lexicon({key: i for i, key in enumerate(keys)}, weighted)
+    return lexicons
+
+
 @lru_cache(maxsize=1)
 def _model() -> _Model:
-    """Load the derived n-gram tables once per process."""
+    """Load the derived n-gram tables and the word lexicons once per process."""
     with np.load(MODEL_PATH, allow_pickle=False) as archive:
         meta = json.loads(str(archive["meta"]))
         scale = float(meta["scale"])
         scripts = {}
         for script in meta["scripts"]:
-            languages = tuple(str(x) for x in archive[f"{script}_languages"])
-            keys = lzma.decompress(archive[f"{script}_keys"].tobytes()).decode().split("\n")
-            table = np.frombuffer(lzma.decompress(archive[f"{script}_table"].tobytes()), np.uint8)
+            languages, keys, table = _read_table(archive, script)
             scripts[script] = _ScriptModel(
                 languages=languages,
                 index={key: i for i, key in enumerate(keys)},
-                table=table.reshape(tuple(int(n) for n in archive[f"{script}_shape"])),
+                table=table,
                 prior=np.array([_prior(lang, script) * scale for lang in languages]),
             )
     return _Model(
         scripts=scripts,
+        lexicons=_load_lexicons(scripts),
         scale=scale,
         max_order=int(meta["max_order"]),
         eow_context=int(meta["end_of_word_context"]),
@@ -207,6 +244,9 @@ def _groups(text: str, model: _Model) -> tuple[dict[str, _Group], dict[str, floa
             if script in model.scripts:
                 group.starts.append(len(group.ids))
                 group.ids.extend(_word_ids(word, model.scripts[script].index, model))
+            if script in model.lexicons:
+                index = model.lexicons[script].index
+                group.lexicon_ids.append(index.get(word, len(index)))
             group.weight += len(word) * (CJK_WEIGHT if script in ("hangul", "han") else 1)
         budget -= len(word)
         if budget <= 0:
@@ -218,13 +258,17 @@ def _label(iso: str) -> str:
     return iso if iso in LANGUAGES else OTHER
 
 
-def _decide(group: _Group, scripts: _ScriptModel, scale: float) -> tuple[str, float, dict]:
+def _decide(
+    group: _Group, scripts: _ScriptModel, lexicon: _Lexicon | None, scale: float
+) -> tuple[str, float, dict]:
     """Group language, its label's posterior, and the group's weight split over labels.
 
     The group is decided as a whole; a word is credited elsewhere only when it fits another
     language by more than :data:`WORD_SWITCH_NATS` (an English product name in Turkish mail).
     """
     costs = np.add.reduceat(scripts.table[group.ids].astype(np.int32), group.starts, axis=0)
+    if lexicon is not None:
+        costs += lexicon.table[group.lexicon_ids]
     total = costs.sum(axis=0) + scripts.prior
     best = int(total.argmin())
     iso = scripts.languages[best] if scripts.languages[best] != CATCH_ALL else UNDETERMINED
@@ -255,7 +299,9 @@ def detect_language(text: str) -> LanguageResult:
         if script == "hangul":  # only Korean is written in Hangul
             iso, confidence, split = "ko", 1.0, {"ko": group.weight}
         else:
-            iso, confidence, split = _decide(group, model.scripts[script], model.scale)
+            iso, confidence, split = _decide(
+                group, model.scripts[script], model.lexicons.get(script), model.scale
+            )
         candidates.append((group.weight, iso, confidence))
         for label, weight in split.items():
             weights[label] += weight

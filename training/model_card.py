@@ -57,13 +57,16 @@ def _comparison(path: Path) -> list[str]:
     if not file.exists():
         return ["Not run for this release."]
     data = json.loads(file.read_text())
+    budget = data["runs"][-1]["budget_epochs"]
     lines = [
-        "| mode | dev macro F1 | trainable parameters | minutes | artifact size |",
-        "|---|---|---|---|---|",
+        f"| mode | epochs run | best dev macro F1 | dev macro F1 within {budget} epochs "
+        "| trainable parameters | minutes | artifact size |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in data["runs"]:
         lines.append(
-            f"| {row['mode']} | {row['dev_macro_f1']:.3f} | {row['trainable']:,} | "
+            f"| {row['mode']} | {row['epochs']} | {row['dev_macro_f1']:.3f} | "
+            f"{row['dev_macro_f1_within_budget']:.3f} | {row['trainable']:,} | "
             f"{row['minutes']} | {row['artifact']} |"
         )
     return [*lines, "", data.get("conclusion", "")]

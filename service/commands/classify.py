@@ -6,7 +6,7 @@ import argparse
 from itertools import islice
 
 from models.classifier import load_classifier
-from service.jsonl import open_input, read_objects, write_object
+from service.jsonl import JsonLines, open_input, write_object
 from service.pipeline import ClassifyInput, classify_batch
 
 BATCH = 64
@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     classifier = load_classifier(args.release)
     with open_input(args.file) as stream:
-        objects = read_objects(stream, required=("id", "text"))
+        reader = JsonLines(stream, required=("id", "text"))
+        objects = iter(reader)
         while batch := list(islice(objects, BATCH)):
             items = [
                 ClassifyInput(id=o["id"], text=o["text"], subject=str(o.get("subject") or ""))
@@ -30,4 +31,4 @@ def run(args: argparse.Namespace) -> int:
             ]
             for result in classify_batch(classifier, items):
                 write_object(result.to_json_dict())
-    return 0
+    return 1 if reader.bad else 0

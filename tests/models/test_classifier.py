@@ -99,3 +99,18 @@ def test_promote_and_rollback(tiny_release: Path) -> None:
     assert release_dir(None, tiny_release).name == "r1"
     with pytest.raises(FileNotFoundError):
         set_current("missing", tiny_release)
+
+
+def test_length_batches_cap_count_and_padded_tokens() -> None:
+    from models.classifier import length_batches
+
+    lengths = [10, 200, 12, 50, 11, 190, 13, 300]
+    batches = length_batches(lengths, max_count=3, max_tokens=400)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    for batch in batches:
+        widths = [lengths[i] for i in batch]
+        assert widths == sorted(widths)
+        assert len(batch) <= 3
+        assert len(batch) == 1 or len(batch) * max(widths) <= 400
+    assert [lengths[i] for i in batches[-1]] == [300]  # too long to share: alone
+    assert length_batches([], 3, 400) == []

@@ -126,3 +126,40 @@ def test_cli_entry_point_reads_a_file(tmp_path, capsys) -> None:
     assert main(["detect-language", str(source)]) == 0
     record = json.loads(capsys.readouterr().out)
     assert (record["id"], record["language"]) == ("x", "tr")
+
+
+SHARED_LETTERS = [
+    # Every letter is shared by Russian, Bulgarian and Macedonian: the word lexicon decides.
+    ("Директор спит.", "ru"),
+    ("Установите с ним диалог.", "ru"),
+    ("Ждём макет к пятнице.", "ru"),
+    ("Договорът е подписан вчера.", "bg"),
+    ("Добър ден, как сте?", "bg"),
+    ("Добар ден, како сте?", "mk"),
+]
+
+
+@pytest.mark.parametrize(("text", "iso"), SHARED_LETTERS)
+def test_short_cyrillic_text_is_decided_by_its_words(text: str, iso: str) -> None:
+    assert detect_language(text).iso == iso
+
+
+def test_lexicon_columns_match_the_character_model() -> None:
+    from service.language import _model
+
+    model = _model()
+    assert set(model.lexicons) <= set(model.scripts)
+    for script, lexicon in model.lexicons.items():
+        assert lexicon.table.shape == (len(lexicon.index) + 1, len(model.scripts[script].languages))
+        russian = model.scripts[script].languages.index("ru")
+        assert lexicon.table[lexicon.index["спасибо"], russian] < lexicon.table[-1, russian]
+
+
+def test_lexicon_rebuilds_byte_identically(tmp_path) -> None:
+    pytest.importorskip("wordfreq")  # build-time tool, in the bench extra
+    from service.language import LEXICON_PATH
+    from service.lexicon_build import build, save
+
+    rebuilt = tmp_path / "lexicon.npz"
+    save(build(), rebuilt)
+    assert rebuilt.read_bytes() == LEXICON_PATH.read_bytes()
