@@ -172,7 +172,7 @@ class Classifier:
         info: ReleaseInfo,
         path: Path,
         batch_size: int = 32,
-        batch_tokens: int = 2048,
+        batch_tokens: int = 1024,
     ):
         self.model = model.eval()
         self.windower = windower
@@ -282,7 +282,9 @@ def load_classifier(
     ``precision="int8"`` applies PyTorch dynamic quantization to the merged encoder's linear
     layers (weights int8 with one scale per output channel, activations quantized on the fly):
     the fast CPU path. Per-channel scales matter: one scale per matrix cost 0.021 test macro F1,
-    per channel 0.008 (bench/results/classifier.md). The default
+    per channel 0.008 (bench/results/classifier.md). ONNX Runtime 1.32 with its dynamic int8
+    quantizer was measured too and was slower here (55 vs 67 msgs/s on 2 cores, same windows
+    and batches), so there is one runtime: torch. The default
     precision and batch limits come from the settings.
     """
     settings = get_settings()

@@ -72,7 +72,7 @@ class Settings(BaseSettings):
         default=32, gt=0, description="Most token windows the classifier runs in one forward pass."
     )
     inference_batch_tokens: int = Field(
-        default=2048,
+        default=1024,
         gt=0,
         description=(
             "Most tokens (windows x padded length) in one forward pass: long windows go in "
