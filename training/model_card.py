@@ -15,12 +15,13 @@ KNOWN_WEAKNESSES = """\
 - The corpus is hand-written for this project (no public corpus has these labels): it is
   realistic but not sampled from real inboxes, so real-world precision will be lower than the
   test split suggests, especially on trades and writing styles the writers did not cover.
-- The test split is small (about 80 messages per language, 10-20 positives per label and
-  language): a single message moves an F1 cell by several points.
+- The test split is small ({test_size}): a single message moves an F1 cell by several points.
 - `slow_response` is judged from the text alone here; the service adds thread timing (reply
   gaps) as separate evidence. Slowness that is only visible in timestamps is not seen by the model.
 - Sarcasm, irony and politely worded contempt are the hardest cases for `abuse` and
   `pessimism`; strong but civil complaints are the most common false positives.
+- Demands wrapped in friendly, polite wording (a weekend migration with zero downtime "within
+  the original budget", sent with compliments) are the typical `unreasonable_demand` misses.
 - Languages other than ko/ru/tr/en are not supported (the language detector reports `other`);
   mixed-language mail is classified by the whole text with the dominant language's thresholds.
 - Inputs past 256 tokens are split into overlapping windows and the maximum per label is taken:
@@ -52,11 +53,25 @@ def _below_target(metrics: dict) -> list[str]:
     return [f"Below the {TARGET_F1} F1 target: " + ", ".join(cells) + "."]
 
 
+def _test_size(metrics: dict) -> str:
+    cells = [cell for row in metrics["by_language"].values() for cell in row.values()]
+    supports = [cell["support"] for cell in cells]
+    return (
+        f"{metrics['split_size']} messages, {min(supports)}-{max(supports)} positives per "
+        "label and language"
+    )
+
+
 def _comparison(path: Path) -> list[str]:
-    file = path / COMPARISON_FILE
-    if not file.exists():
-        return ["Not run for this release."]
+    """The LoRA-vs-full table: this release's own run, else the one run on an earlier release."""
+    candidates = [path / COMPARISON_FILE, *sorted(path.parent.glob(f"*/{COMPARISON_FILE}"))]
+    file = next((f for f in candidates if f.exists()), None)
+    if file is None:
+        return ["Not run."]
     data = json.loads(file.read_text())
+    intro = []
+    if file.parent != path:
+        intro = [f"Run once, on release `{file.parent.name}`'s data and settings:", ""]
     budget = data["runs"][-1]["budget_epochs"]
     lines = [
         f"| mode | epochs run | best dev macro F1 | dev macro F1 within {budget} epochs "
@@ -69,7 +84,7 @@ def _comparison(path: Path) -> list[str]:
             f"{row['dev_macro_f1_within_budget']:.3f} | {row['trainable']:,} | "
             f"{row['minutes']} | {row['artifact']} |"
         )
-    return [*lines, "", data.get("conclusion", "")]
+    return [*intro, *lines, "", data.get("conclusion", "")]
 
 
 def write_model_card(path: Path) -> Path:
@@ -130,7 +145,7 @@ def write_model_card(path: Path) -> Path:
         "",
         "## Known weaknesses",
         "",
-        KNOWN_WEAKNESSES,
+        KNOWN_WEAKNESSES.format(test_size=_test_size(metrics)),
         "## License",
         "Base weights MIT (intfloat/multilingual-e5-small); adapter, head and corpus: MIT.",
         "",

@@ -9,12 +9,13 @@ writes, a busy timeout so that a writer waits for the lock instead of failing, a
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,6 +57,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self._sqlite = self.engine.dialect.name == "sqlite"
+        self._writer = threading.RLock() if self._sqlite else nullcontext()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
@@ -69,8 +72,17 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session that commits on success and rolls back on any error."""
-        with self.sessionmaker() as session, session.begin():
+        """A write session that commits on success and rolls back on any error.
+
+        On SQLite the write lock is taken up front (``BEGIN IMMEDIATE``): a deferred transaction
+        that reads first and then writes fails at once, without waiting, when another writer
+        committed in between (``SQLITE_BUSY_SNAPSHOT``), which under webhook load turned into
+        errors. Writers of this process also queue on a lock instead of SQLite's busy-wait
+        sleeps, which cost throughput; other processes still wait on ``busy_timeout``.
+        """
+        with self._writer, self.sessionmaker() as session, session.begin():
+            if self._sqlite:
+                session.execute(text("BEGIN IMMEDIATE"))
             yield session
 
     def upgrade(self) -> None:
