@@ -5,7 +5,8 @@ For batch sizes 1, 8 and 32 over a sample of real corpus messages (so lengths fo
 per second (median of repeats) and peak resident memory:
 
 - ``fp32``: the release merged into the base encoder (multilingual-e5-small), fp32;
-- ``int8``: the same with PyTorch dynamic int8 quantization of the linear layers;
+- ``int8``: the same with PyTorch dynamic int8 quantization (per channel) of the linear layers
+  but the feed-forward output projections (see ``models.classifier.load_classifier``);
 - ``baseline``: an XLM-RoBERTa-base-sized sequence classifier (12 layers, hidden 768, random
   weights: only its cost matters), same texts, same tokenizer, truncation at 512 tokens.
 

@@ -114,3 +114,23 @@ def test_length_batches_cap_count_and_padded_tokens() -> None:
         assert len(batch) == 1 or len(batch) * max(widths) <= 400
     assert [lengths[i] for i in batches[-1]] == [300]  # too long to share: alone
     assert length_batches([], 3, 400) == []
+
+
+def test_int8_path_quantizes_all_but_the_feed_forward_outputs_and_stays_close() -> None:
+    from torch.ao.nn.quantized.dynamic import Linear as DynamicInt8Linear
+
+    from models.classifier import load_classifier
+
+    texts = [
+        "Are you actually this thick? Redo it by tomorrow, for free.",
+        "Спасибо, макет получили, всё отлично.",
+    ]
+    fp32 = load_classifier(precision="fp32")
+    int8 = load_classifier(precision="int8")
+    layers = dict(int8.model.encoder.named_modules())
+    assert type(layers["encoder.layer.0.output.dense"]) is torch.nn.Linear
+    assert isinstance(layers["encoder.layer.0.attention.output.dense"], DynamicInt8Linear)
+    assert isinstance(layers["encoder.layer.11.intermediate.dense"], DynamicInt8Linear)
+    np.testing.assert_allclose(int8.score_texts(texts), fp32.score_texts(texts), atol=0.1)
+    with pytest.raises(ValueError, match="precision"):
+        load_classifier(precision="fp16")
