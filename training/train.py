@@ -57,7 +57,7 @@ class TrainArguments:
         default="", metadata={"help": "where to write (default: TRIAGE_RELEASES_DIR)"}
     )
     mode: str = field(default="lora", metadata={"help": "lora | full (comparison only)"})
-    epochs: int = field(default=10, metadata={"help": "maximum epochs"})
+    epochs: int = field(default=8, metadata={"help": "maximum epochs"})
     patience: int = field(default=2, metadata={"help": "early stopping patience in epochs"})
     batch_size: int = 16
     learning_rate: float = 5e-4
