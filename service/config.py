@@ -172,6 +172,24 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(
         default=10_000, ge=0, description="How long a SQLite writer waits for the lock."
     )
+    database_pool_size: int = Field(
+        default=10,
+        gt=0,
+        description=(
+            "Database connections each process keeps open. A request that finds none free "
+            "waits for one: opening and closing extra PostgreSQL connections under load (one "
+            "server process each) costs more than the wait."
+        ),
+    )
+    ingest_concurrency: int = Field(
+        default=4,
+        gt=0,
+        description=(
+            "Webhook requests one process parses and stores at a time; more wait their turn "
+            "in order. Parsing is CPU-bound Python: more threads than cores only slice the "
+            "same CPU time finer and stretch every request's latency."
+        ),
+    )
     raw_mime_retention_days: int = Field(
         default=30,
         ge=-1,

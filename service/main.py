@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
@@ -49,6 +50,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.auto_migrate:
         await run_in_threadpool(database.upgrade)
     app.state.db = database
+    app.state.ingest_limiter = anyio.CapacityLimiter(settings.ingest_concurrency)
     holder: ClassifierHolder = app.state.classifier
     if holder.current is None:
         holder.reload_in_background()

@@ -26,16 +26,24 @@ logger = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str, *, busy_timeout_ms: int = 10_000) -> Engine:
-    """An engine for ``url``; SQLite files get their directory created and their pragmas set."""
+def make_engine(url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 10) -> Engine:
+    """An engine for ``url``; SQLite files get their directory created and their pragmas set.
+
+    The pool has no overflow: past ``pool_size`` connections SQLAlchemy would open a fresh
+    connection per checkout and close it on return, and under webhook load that churn (a new
+    PostgreSQL server process, or SQLite's pragmas, every time) was the bottleneck itself.
+    """
     parsed = make_url(url)
+    pool = {"pool_size": pool_size, "max_overflow": 0}
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, future=True)
-    if parsed.database and parsed.database != ":memory:":
+        return create_engine(url, pool_pre_ping=True, **pool)
+    in_memory = not parsed.database or parsed.database == ":memory:"
+    if not in_memory:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+        **({} if in_memory else pool),
     )
 
     @event.listens_for(engine, "connect")
@@ -53,9 +61,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000) -> Engine:
 class Database:
     """One engine and its session factory, created once per process (``app.state.db``)."""
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = 10_000) -> None:
+    def __init__(self, url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 10) -> None:
         self.url = url
-        self.engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
+        self.engine = make_engine(url, busy_timeout_ms=busy_timeout_ms, pool_size=pool_size)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         self._sqlite = self.engine.dialect.name == "sqlite"
         self._writer = threading.RLock() if self._sqlite else nullcontext()
@@ -63,7 +71,9 @@ class Database:
     @classmethod
     def from_settings(cls, settings: Settings) -> Database:
         return cls(
-            settings.effective_database_url(), busy_timeout_ms=settings.sqlite_busy_timeout_ms
+            settings.effective_database_url(),
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            pool_size=settings.database_pool_size,
         )
 
     @property

@@ -186,6 +186,32 @@ def database(settings: Settings, stub_language: None) -> Iterator[Database]:
     db.dispose()
 
 
+@pytest.fixture
+def concurrently(database: Database) -> Iterator[Callable[..., None]]:
+    """``concurrently(task, n)``: ``task(db)`` in ``n`` threads released at once, each with its
+    own engine on the test database as separate service processes would have; waits for all."""
+    opened: list[Database] = []
+
+    def run(task: Callable[[Database], Any], n: int) -> None:
+        databases = [Database(database.url) for _ in range(n)]
+        opened.extend(databases)
+        barrier = threading.Barrier(n)
+
+        def start(db: Database) -> None:
+            barrier.wait()
+            task(db)
+
+        threads = [threading.Thread(target=start, args=(db,)) for db in databases]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    yield run
+    for db in opened:
+        db.dispose()
+
+
 # --------------------------------------------------------------------------- mail
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
@@ -41,29 +40,18 @@ def _statuses(database: Database) -> Counter[str]:
 
 
 def test_concurrent_workers_never_double_flag(
-    database: Database, build_settings: Callable, build_mime: Callable, fake_classifier: Any
+    database: Database,
+    build_settings: Callable,
+    build_mime: Callable,
+    fake_classifier: Any,
+    concurrently: Callable,
 ) -> None:
     settings = build_settings(worker_batch_size=3)
     texts = [f"message {i}: this is pointless, you idiots" for i in range(30)]
     _store(database, settings, build_mime, texts)
     classifier = fake_classifier(delay=0.02)
     holder = _holder(classifier)
-    # Each worker has its own engine, as separate processes would.
-    databases = [Database(database.url) for _ in range(4)]
-    workers = [Worker(db, holder, settings, name=f"w{i}") for i, db in enumerate(databases)]
-    barrier = threading.Barrier(len(workers))
-
-    def run(worker: Worker) -> None:
-        barrier.wait()
-        worker.drain()
-
-    threads = [threading.Thread(target=run, args=(w,)) for w in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    for db in databases:
-        db.dispose()
+    concurrently(lambda db: Worker(db, holder, settings, name=f"w{id(db)}").drain(), 4)
 
     scored = Counter(t for t in classifier.seen)
     assert len(scored) == 30 and set(scored.values()) == {1}  # each message classified once

@@ -1,14 +1,15 @@
-"""Ingest: redelivery keys, client identity, thread reply gaps, raw MIME retention."""
+"""Ingest: redelivery keys (also concurrent), client identity and contact range, thread reply
+gaps, raw MIME retention, the connection pool."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
 from service.config import Settings
-from service.db.ingest import ingest_messages, purge_raw_mime, raw_mime_bytes
+from service.db.ingest import IngestOutcome, ingest_messages, purge_raw_mime, raw_mime_bytes
 from service.db.models import Client, ClientAddress, Message
 from service.db.session import Database
 from service.mail.parse import parse_mime
@@ -120,3 +121,39 @@ def test_raw_mime_kept_compressed_and_purged(
     (dropped,) = _ingest(database, build_settings(raw_mime_retention_days=0), build_mime("x"))
     with database.session() as session:
         assert session.get(Message, dropped.id).raw_mime is None
+
+
+def test_contact_range_only_widens_whatever_the_order_and_zone(
+    database: Database, settings: Settings, build_mime: Callable
+) -> None:
+    istanbul, seoul = timezone(timedelta(hours=3)), timezone(timedelta(hours=9))
+    middle = datetime(2026, 3, 10, 12, 0, tzinfo=istanbul)
+    earliest = datetime(2026, 3, 2, 8, 30, tzinfo=seoul)
+    latest = datetime(2026, 3, 20, 23, 15, tzinfo=UTC)
+    for day, sent in enumerate([middle, latest, earliest, middle + timedelta(days=1)]):
+        (outcome,) = _ingest(database, settings, build_mime(f"Update {day}", date=sent))
+    with database.session() as session:
+        client = session.get(Client, outcome.client_id)
+        assert (client.first_contact, client.last_contact) == (earliest, latest)
+        assert client.first_contact.tzinfo is not None
+
+
+def test_concurrent_redeliveries_store_one_row(
+    database: Database, settings: Settings, build_mime: Callable, concurrently: Callable
+) -> None:
+    message = parse_mime(build_mime("Invoice attached", message_id="<same@client.example>"))
+    outcomes: list[IngestOutcome] = []
+    concurrently(lambda db: outcomes.extend(ingest_messages(db, [message], settings)), 4)
+    assert len(outcomes) == 4 and len({o.id for o in outcomes}) == 1
+    assert sum(not o.duplicate for o in outcomes) == 1
+    with database.session() as session:
+        assert len(session.scalars(select(Message)).all()) == 1
+
+
+def test_pool_size_comes_from_settings_without_overflow(build_settings: Callable) -> None:
+    database = Database.from_settings(build_settings(database_pool_size=3))
+    try:
+        assert database.engine.pool.size() == 3
+        assert database.engine.pool._max_overflow == 0  # no open-and-close connections, ever
+    finally:
+        database.dispose()
