@@ -245,14 +245,21 @@ class Classifier:
         return result
 
 
+def current_version(releases_dir: Path | None = None) -> str | None:
+    """The release the ``current`` pointer names, or ``None`` when there is no pointer."""
+    pointer = (releases_dir or get_settings().releases_dir) / CURRENT_POINTER
+    return pointer.read_text().strip() if pointer.exists() else None
+
+
 def release_dir(version: str | None = None, releases_dir: Path | None = None) -> Path:
     """The directory of ``version``, or of the release the ``current`` pointer names."""
     releases_dir = releases_dir or get_settings().releases_dir
     if version is None:
-        pointer = releases_dir / CURRENT_POINTER
-        if not pointer.exists():
-            raise FileNotFoundError(f"no current release: {pointer} is missing")
-        version = pointer.read_text().strip()
+        version = current_version(releases_dir)
+        if version is None:
+            raise FileNotFoundError(
+                f"no current release: {releases_dir / CURRENT_POINTER} is missing"
+            )
     path = releases_dir / version
     if not (path / RELEASE_FILE).exists():
         raise FileNotFoundError(f"release {version!r} not found under {releases_dir}")

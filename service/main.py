@@ -2,7 +2,8 @@
 
 Start-up order matters for "never lose a message": the database is migrated and opened first
 (webhooks can be stored from the first request), the model loads in the background (``/readyz``
-says when), and the in-process worker starts classifying as soon as the model is there.
+says when), and the in-process worker starts classifying as soon as the model is there. A node
+without a worker (``--no-worker``) does not load the model at all.
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.db = database
     app.state.ingest_limiter = anyio.CapacityLimiter(settings.ingest_concurrency)
     holder: ClassifierHolder = app.state.classifier
-    if holder.current is None:
-        holder.reload_in_background()
+    if app.state.run_worker and holder.current is None:
+        holder.reload_in_background()  # API-only nodes never classify: no model, no 1 GB
     worker = Worker(database, holder, settings) if app.state.run_worker else None
     app.state.worker = worker
     thread = worker.start_thread() if worker else None

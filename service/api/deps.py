@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
+from models.classifier import current_version
 from service.config import Settings
 from service.db.api_keys import authenticate
 from service.db.models import ApiKey, utcnow
@@ -46,11 +47,19 @@ def get_worker(request: Request) -> Worker | None:
     return request.app.state.worker
 
 
+def get_serving_release(request: Request) -> str | None:
+    """The release that classifies: the loaded one, or on a node without a model (no worker)
+    the one the ``current`` pointer names, which the workers load."""
+    version = request.app.state.classifier.version
+    return version or current_version(request.app.state.settings.releases_dir)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ClassifierDep = Annotated[ClassifierHolder, Depends(get_classifier_holder)]
 WorkerDep = Annotated[Worker | None, Depends(get_worker)]
+ReleaseDep = Annotated[str | None, Depends(get_serving_release)]
 
 
 def _presented_key(request: Request, settings: Settings) -> str | None:

@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         dest="worker",
         action="store_false",
         default=settings.run_worker,
-        help="API only; classify with separate `triage worker` processes (TRIAGE_RUN_WORKER)",
+        help="API only (no model loaded); `triage worker` processes classify (TRIAGE_RUN_WORKER)",
     )
     parser.set_defaults(handler=run)
 

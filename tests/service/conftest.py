@@ -303,6 +303,8 @@ def make_api(settings: Settings, stub_language: None) -> Iterator[Callable[..., 
         client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
         client.__enter__()
         stack.append(client)
+        if not run_worker:  # such apps load no model; these tests drive a worker (Api.drain)
+            app.state.classifier.reload()
         wait_for_model(app)
         with app.state.db.session() as session:
             admin = create_key(session, "test-admin", admin=True).key

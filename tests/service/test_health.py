@@ -1,4 +1,4 @@
-"""Liveness endpoint."""
+"""Liveness, and readiness of a node without a worker (no model is loaded there)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from service.api.routes.health import NO_MODEL
 from service.config import Settings
+from service.db.api_keys import create_key
 from service.main import create_app
 
 
@@ -17,3 +19,21 @@ def test_healthz(tmp_path: Path) -> None:
         response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_api_only_node_is_ready_without_loading_the_model(tmp_path: Path) -> None:
+    releases = tmp_path / "releases"
+    releases.mkdir()
+    (releases / "current").write_text("v9\n")
+    settings = Settings(_env_file=None, data_dir=tmp_path, releases_dir=releases)
+    loads: list[str | None] = []
+    app = create_app(settings, classifier_loader=loads.append, run_worker=False)
+    with TestClient(app) as client:
+        ready = client.get("/readyz")
+        with app.state.db.session() as session:
+            admin = create_key(session, "admin", admin=True).key
+        queue = client.get("/v1/admin/queue", headers={"X-API-Key": admin})
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "model": NO_MODEL}
+    assert queue.json()["release"] == "v9"  # what the workers load, from the pointer
+    assert loads == []  # an API-only node spends neither memory nor start-up on the model

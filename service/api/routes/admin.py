@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from fastapi.concurrency import run_in_threadpool
 
-from service.api.deps import AdminKeyDep, ClassifierDep, SessionDep, WorkerDep
+from service.api.deps import AdminKeyDep, ClassifierDep, ReleaseDep, SessionDep, WorkerDep
 from service.api.schemas import (
     ErrorBody,
     QueueOut,
@@ -41,8 +41,8 @@ async def reload_model(
 
 
 @router.get("/queue", summary="Messages per queue status", response_model=QueueOut)
-def get_queue(session: SessionDep, holder: ClassifierDep, _key: AdminKeyDep) -> dict:
-    return {"depth": queue_depth(session), "release": holder.version}
+def get_queue(session: SessionDep, release: ReleaseDep, _key: AdminKeyDep) -> dict:
+    return {"depth": queue_depth(session), "release": release}
 
 
 @router.post(
@@ -52,7 +52,7 @@ def get_queue(session: SessionDep, holder: ClassifierDep, _key: AdminKeyDep) -> 
 )
 def reclassify(
     session: SessionDep,
-    holder: ClassifierDep,
+    release: ReleaseDep,
     worker: WorkerDep,
     _key: AdminKeyDep,
     body: ReclassifyIn | None = None,
@@ -60,7 +60,7 @@ def reclassify(
     body = body or ReclassifyIn()
     queued = requeue(
         session,
-        release=holder.version,
+        release=release,
         include_failed=body.include_failed,
         everything=body.everything,
         client_id=body.client_id,
@@ -68,4 +68,4 @@ def reclassify(
     session.commit()
     if worker is not None:
         worker.wake.set()
-    return {"queued": queued, "release": holder.version}
+    return {"queued": queued, "release": release}
