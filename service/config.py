@@ -90,6 +90,13 @@ class Settings(BaseSettings):
         default=None,
         description="Bearer token for the raw MIME (message/rfc822) and plain JSON endpoints.",
     )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Bearer token Prometheus must present on `GET /metrics`. Unset = open, as is usual "
+            "for a scrape endpoint: set it whenever the port is reachable beyond the host."
+        ),
+    )
     mailgun_signing_key: SecretStr | None = Field(
         default=None,
         description="Mailgun HTTP webhook signing key: HMAC-SHA256 over timestamp+token.",

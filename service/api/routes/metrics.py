@@ -1,19 +1,41 @@
-"""``GET /metrics``: Prometheus text format (requests, latency, queue, throughput, labels)."""
+"""``GET /metrics``: Prometheus text format (requests, latency, queue, throughput, labels).
+
+Flag counts per label say how a provider's client relationships go, so the endpoint takes a
+bearer token (``TRIAGE_METRICS_TOKEN``, Prometheus' ``authorization`` scrape setting) when set.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from service.api.errors import DATABASE_ERRORS
 from service.db.queue import queue_depth
+from service.inbound.base import constant_time_equal, secret_value
 from service.metrics import QUEUE_DEPTH
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+def _require_token(request: Request) -> None:
+    expected = secret_value(request.app.state.settings.metrics_token)
+    if expected is None:
+        return
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not constant_time_equal(given.strip(), expected):
+        raise HTTPException(
+            401, "missing or invalid bearer token", headers={"WWW-Authenticate": "Bearer"}
+        )
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={401: {"description": "TRIAGE_METRICS_TOKEN is set and was not presented."}},
+)
 def metrics(request: Request) -> Response:
+    _require_token(request)
     try:
         with request.app.state.db.sessionmaker() as session:
             for status, count in queue_depth(session).items():

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
+from service.config import Settings
 from service.db.session import Database
 
 
@@ -375,3 +377,12 @@ def test_openapi_documents_v1_with_examples(api: Any) -> None:
         schema["paths"]
     )
     assert schema["components"]["schemas"]["InboundResponse"]["examples"]
+
+
+def test_metrics_token_when_set(make_api: Callable, settings: Settings) -> None:
+    api = make_api(app_settings=settings.model_copy(update={"metrics_token": SecretStr("s3")}))
+    assert api.client.get("/metrics").status_code == 401
+    wrong = api.client.get("/metrics", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+    scraped = api.client.get("/metrics", headers={"Authorization": "Bearer s3"})
+    assert scraped.status_code == 200 and "triage_http_requests_total" in scraped.text
