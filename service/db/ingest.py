@@ -18,13 +18,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import case, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service.config import Settings
 from service.db.clients import resolve_client
 from service.db.models import Client, Message, MessageStatus, UTCDateTime, utcnow
-from service.db.session import Database
+from service.db.session import Database, upsert_insert
 from service.mail.message import Direction, NormalizedMessage
 from service.mail.timing import reply_gap_seconds
 
@@ -132,10 +131,6 @@ def _row_values(
     }
 
 
-_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-"""``INSERT ... ON CONFLICT DO NOTHING`` per backend (the two this service supports)."""
-
-
 def _insert_new(session: Session, values: dict[str, Any]) -> int | None:
     """Insert the row unless its dedup key is already stored; its id, or ``None`` if it was.
 
@@ -143,9 +138,8 @@ def _insert_new(session: Session, values: dict[str, Any]) -> int | None:
     same message simply inserts nothing, and per message the ORM path cost three round
     trips and most of the ingest time.
     """
-    insert = _INSERTS[session.get_bind().dialect.name]
     statement = (
-        insert(Message)
+        upsert_insert(session)(Message)
         .values(values)
         .on_conflict_do_nothing(index_elements=[Message.dedup_key])
         .returning(Message.id)

@@ -263,3 +263,13 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class ReplayToken(Base):
+    """A one-time webhook token already accepted (Mailgun's ``token``), shared by every process
+    that serves webhooks, so a replay is refused whichever process it reaches."""
+
+    __tablename__ = "replay_tokens"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

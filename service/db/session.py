@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -101,6 +102,15 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def upsert_insert(session: Session) -> Callable[..., Any]:
+    """The backend's ``insert`` construct, which has ``on_conflict_do_nothing`` (the generic one
+    has not): one statement instead of a read, a savepoint and a retry on conflicts."""
+    return _INSERTS[session.get_bind().dialect.name]
 
 
 def alembic_config(engine: Engine | None = None) -> Any:

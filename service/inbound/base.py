@@ -171,7 +171,8 @@ class Adapter(Protocol):
 
 
 class ReplayCache(Protocol):
-    """Remembers one-time tokens for a while; the lead will back it with the database."""
+    """Remembers one-time tokens for a while (the service uses the database-backed
+    :class:`service.db.replay.DatabaseReplayCache`; the in-memory one suits a single process)."""
 
     def add(self, key: str, ttl_seconds: float) -> bool:
         """Record ``key``; return False if it was already recorded and has not expired."""

@@ -201,6 +201,8 @@ def test_mailgun_retry_after_503_is_not_a_replay(
         dead.dispose()
     assert api.client.post("/v1/inbound/mailgun", data=form).status_code == 202
     assert api.client.post("/v1/inbound/mailgun", data=form).status_code == 406  # a real replay
+    other_process = make_api(app_settings=api.app.state.settings)
+    assert other_process.client.post("/v1/inbound/mailgun", data=form).status_code == 406
 
 
 def test_feedback_changes_aggregates(api: Any, build_mime: Callable) -> None:
