@@ -171,15 +171,17 @@ class Classifier:
         windower: Windower,
         info: ReleaseInfo,
         path: Path,
-        batch_size: int = 32,
-        batch_tokens: int = 1024,
+        batch_size: int | None = None,
+        batch_tokens: int | None = None,
     ):
+        """Batch limits default to ``TRIAGE_INFERENCE_BATCH_SIZE`` / ``_BATCH_TOKENS``."""
+        settings = get_settings()
         self.model = model.eval()
         self.windower = windower
         self.info = info
         self.path = path
-        self.batch_size = batch_size
-        self.batch_tokens = batch_tokens
+        self.batch_size = batch_size or settings.inference_batch_size
+        self.batch_tokens = batch_tokens or settings.inference_batch_tokens
 
     @property
     def version(self) -> str:
@@ -324,9 +326,7 @@ def load_classifier(
     elif precision != "fp32":
         raise ValueError(f"unknown precision {precision!r} (fp32 | int8)")
     windower = Windower(load_tokenizer(base_model), info.max_length, info.window_overlap)
-    return Classifier(
-        model, windower, info, path, settings.inference_batch_size, settings.inference_batch_tokens
-    )
+    return Classifier(model, windower, info, path)
 
 
 def _history(releases_dir: Path) -> list[str]:
