@@ -21,10 +21,9 @@ KNOWN_WEAKNESSES = """\
 - Sarcasm, irony and politely worded contempt are the hardest cases for `abuse` and
   `pessimism`; strong but civil complaints are the most common false positives.
 - Demands wrapped in friendly, polite wording (a weekend migration with zero downtime "within
-  the original budget", sent with compliments) are the typical `unreasonable_demand` misses,
-  and `unreasonable_demand` is the weakest label in Korean and Turkish. The third
-  corpus batch (2026-11-30) added such demands and their reasonable look-alikes (paid rush,
-  a request for a quote) to every language.
+  the original budget", sent with compliments) are the typical `unreasonable_demand` misses;
+  the corpus answers them with such demands and their reasonable look-alikes (paid rush, a
+  request for a quote), see `datasets/DATACARD.md` section 3.2.
 - Languages other than ko/ru/tr/en are not supported (the language detector reports `other`);
   mixed-language mail is classified by the whole text with the dominant language's thresholds.
 - Inputs past 256 tokens are split into overlapping windows and the maximum per label is taken:

@@ -241,7 +241,14 @@ def constant_time_equal(given: str | bytes, expected: str | bytes) -> bool:
     return hmac.compare_digest(given_b, expected_b)
 
 
-def _authorization(request: InboundRequest, scheme: str) -> str | None:
+class HasHeaders(Protocol):
+    """Anything with request headers: an :class:`InboundRequest` or a Starlette request."""
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+
+def _authorization(request: HasHeaders, scheme: str) -> str | None:
     """The credentials after ``scheme`` in the Authorization header (scheme case-insensitive)."""
     header = request.headers.get("authorization", "").strip()
     name, _, credentials = header.partition(" ")
@@ -250,7 +257,7 @@ def _authorization(request: InboundRequest, scheme: str) -> str | None:
     return credentials.strip()
 
 
-def bearer_matches(request: InboundRequest, token: str) -> bool:
+def bearer_matches(request: HasHeaders, token: str) -> bool:
     """True if ``Authorization: Bearer <token>`` carries exactly ``token``."""
     given = _authorization(request, "Bearer")
     return given is not None and constant_time_equal(given, token)

@@ -11,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from service.api.errors import DATABASE_ERRORS
 from service.db.queue import queue_depth
-from service.inbound.base import constant_time_equal, secret_value
+from service.inbound.base import bearer_matches, secret_value
 from service.metrics import QUEUE_DEPTH
 
 router = APIRouter(tags=["health"])
@@ -19,10 +19,7 @@ router = APIRouter(tags=["health"])
 
 def _require_token(request: Request) -> None:
     expected = secret_value(request.app.state.settings.metrics_token)
-    if expected is None:
-        return
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not constant_time_equal(given.strip(), expected):
+    if expected is not None and not bearer_matches(request, expected):
         raise HTTPException(
             401, "missing or invalid bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
