@@ -23,7 +23,6 @@ from fastapi.concurrency import run_in_threadpool
 from service.api.errors import install_error_handlers
 from service.api.routes import admin, clients, feedback, health, inbound, messages, metrics
 from service.config import Settings, get_settings
-from service.db.replay import DatabaseReplayCache
 from service.db.session import Database
 from service.inbound import build_adapters
 from service.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -119,8 +118,7 @@ def create_app(
     app.state.settings = settings
     app.state.classifier = ClassifierHolder(classifier_loader or service_loader(settings))
     app.state.run_worker = settings.run_worker if run_worker is None else run_worker
-    # Mailgun's one-time tokens are remembered in the database: shared by every process.
-    app.state.adapters = build_adapters(DatabaseReplayCache(lambda: app.state.db))
+    app.state.adapters = build_adapters()
     app.state.worker = None
     install_error_handlers(app)
     app.middleware("http")(_observe)

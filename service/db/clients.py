@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.config import Settings
 from service.db.models import AddressKind, Client, ClientAddress, Message, RiskLevel
 from service.mail.address import normalize_address
+
+CLIENTS = Client.__table__
+ADDRESSES = ClientAddress.__table__
+FIND_OWNERS = select(ADDRESSES.c.kind, ADDRESSES.c.client_id).where(
+    ADDRESSES.c.value.in_(bindparam("values", expanding=True))
+)
 
 
 class MappingConflict(Exception):
@@ -39,22 +45,19 @@ def normalize_mapping(kind: AddressKind, value: str) -> str:
     return domain_of(normalize_address(f"x@{value.strip().lstrip('@')}"))
 
 
-def find_client_id(session: Session, address: str) -> int | None:
+def find_client_id(connection: Connection, address: str) -> int | None:
     """The client owning ``address`` exactly, else the one owning its domain."""
-    rows = session.execute(
-        select(ClientAddress.kind, ClientAddress.client_id).where(
-            ClientAddress.value.in_([address, domain_of(address)])
-        )
-    ).all()
+    rows = connection.execute(FIND_OWNERS, {"values": [address, domain_of(address)]}).all()
     by_kind = {kind: client_id for kind, client_id in rows}
     return by_kind.get(AddressKind.ADDRESS) or by_kind.get(AddressKind.DOMAIN)
 
 
-def resolve_client(session: Session, address: str, settings: Settings) -> int | None:
-    """The client id for a counterpart address, creating the client on first contact."""
+def resolve_client(connection: Connection, address: str, settings: Settings) -> int | None:
+    """The client id for a counterpart address, creating the client on first contact (Core
+    statements: this runs for every stored webhook)."""
     if not address:
         return None
-    found = find_client_id(session, address)
+    found = find_client_id(connection, address)
     if found is not None:
         return found
     domain = domain_of(address)
@@ -66,14 +69,18 @@ def resolve_client(session: Session, address: str, settings: Settings) -> int | 
     kind, value = (AddressKind.DOMAIN, domain) if by_domain else (AddressKind.ADDRESS, address)
     try:
         # A savepoint: a concurrent ingest may create the same client first (unique value).
-        with session.begin_nested():
-            client = Client(name=value, risk_level=RiskLevel.GREEN)
-            client.addresses.append(ClientAddress(kind=kind, value=value))
-            session.add(client)
-            session.flush()
-            return client.id
+        with connection.begin_nested():
+            client_id = connection.execute(
+                insert(CLIENTS)
+                .values(name=value, risk_level=RiskLevel.GREEN)
+                .returning(CLIENTS.c.id)
+            ).scalar_one()
+            connection.execute(
+                insert(ADDRESSES).values(client_id=client_id, kind=kind, value=value)
+            )
+            return client_id
     except IntegrityError:
-        found = find_client_id(session, address)
+        found = find_client_id(connection, address)
         if found is None:  # pragma: no cover - the conflicting row must be visible by now
             raise
         return found

@@ -15,19 +15,60 @@ import logging
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import case, literal, or_, select, update
+from sqlalchemy import Connection, bindparam, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.config import Settings
 from service.db.clients import resolve_client
 from service.db.models import Client, Message, MessageStatus, UTCDateTime, utcnow
+from service.db.replay import record_token
 from service.db.session import Database, upsert_insert
 from service.mail.message import Direction, NormalizedMessage
 from service.mail.timing import reply_gap_seconds
 
 logger = logging.getLogger(__name__)
+
+# Core statements built once: the webhook path runs them per message, and rebuilding (and
+# re-keying for the compiled cache) a 28-column insert each time cost more than executing it.
+MESSAGES = Message.__table__
+CLIENTS = Client.__table__
+STORED = select(MESSAGES.c.id, MESSAGES.c.client_id, MESSAGES.c.direction).where(
+    MESSAGES.c.dedup_key == bindparam("key")
+)
+ANSWERED = select(
+    MESSAGES.c.id, MESSAGES.c.message_id, MESSAGES.c.direction, MESSAGES.c.date
+).where(MESSAGES.c.message_id.in_(bindparam("ids", expanding=True)))
+_AT = bindparam("at", type_=UTCDateTime())
+TOUCH_CONTACT = (
+    update(CLIENTS)
+    .where(CLIENTS.c.id == bindparam("client"))
+    .values(
+        first_contact=case(
+            (or_(CLIENTS.c.first_contact.is_(None), CLIENTS.c.first_contact > _AT), _AT),
+            else_=CLIENTS.c.first_contact,
+        ),
+        last_contact=case(
+            (or_(CLIENTS.c.last_contact.is_(None), CLIENTS.c.last_contact < _AT), _AT),
+            else_=CLIENTS.c.last_contact,
+        ),
+    )
+)
+"""Keeps a client's first/last contact current, only ever widening the range, so concurrent
+ingests cannot narrow it."""
+
+
+@cache
+def insert_new_statement(dialect: str) -> Any:
+    """``INSERT ... ON CONFLICT (dedup_key) DO NOTHING RETURNING id`` for ``dialect``: a
+    concurrent redelivery of the same message simply inserts nothing."""
+    return (
+        upsert_insert(dialect)(MESSAGES)
+        .on_conflict_do_nothing(index_elements=[MESSAGES.c.dedup_key])
+        .returning(MESSAGES.c.id)
+    )
 
 
 @dataclass(frozen=True)
@@ -68,21 +109,28 @@ def counterpart(message: NormalizedMessage) -> str:
     return message.from_address
 
 
-def find_answered(session: Session, message: NormalizedMessage) -> Message | None:
+@dataclass(frozen=True)
+class Answered:
+    """The stored message a new one replies to (its id and Date are all the timing needs)."""
+
+    id: int
+    date: datetime | None
+
+
+def find_answered(connection: Connection, message: NormalizedMessage) -> Answered | None:
     """The stored message this one replies to: In-Reply-To first, then References, newest
     first; preferring the other direction (a client answering us, or us answering them)."""
     candidates = [message.in_reply_to, *reversed(message.references)]
     ids = [mid for mid in dict.fromkeys(candidates) if mid]
     if not ids:
         return None
-    rows = session.scalars(select(Message).where(Message.message_id.in_(ids))).all()
-    by_id: dict[str, list[Message]] = {}
-    for row in rows:
+    by_id: dict[str, list[Any]] = {}
+    for row in connection.execute(ANSWERED, {"ids": ids}):
         by_id.setdefault(row.message_id or "", []).append(row)
     for mid in ids:
         found = sorted(by_id.get(mid, []), key=lambda m: m.direction == message.direction.value)
         if found:
-            return found[0]
+            return Answered(found[0].id, found[0].date)
     return None
 
 
@@ -93,17 +141,21 @@ def _compressed_raw(message: NormalizedMessage, settings: Settings) -> bytes | N
 
 
 def _row_values(
-    session: Session, message: NormalizedMessage, settings: Settings, digest: str, key: str
+    connection: Connection,
+    message: NormalizedMessage,
+    settings: Settings,
+    digest: str,
+    key: str,
 ) -> dict[str, Any]:
     """Column values of the ``messages`` row for ``message`` (resolving its client)."""
     received = utcnow()
-    answered = find_answered(session, message)
+    answered = find_answered(connection, message)
     address = counterpart(message)
     inbound = message.direction == Direction.INBOUND
     return {
         "dedup_key": key,
         "content_hash": digest,
-        "client_id": resolve_client(session, address, settings),
+        "client_id": resolve_client(connection, address, settings),
         "counterpart_address": address,
         "direction": message.direction.value,
         "provider": message.provider[:32],
@@ -131,72 +183,53 @@ def _row_values(
     }
 
 
-def _insert_new(session: Session, values: dict[str, Any]) -> int | None:
-    """Insert the row unless its dedup key is already stored; its id, or ``None`` if it was.
-
-    One statement instead of an ORM flush inside a savepoint: a concurrent redelivery of the
-    same message simply inserts nothing, and per message the ORM path cost three round
-    trips and most of the ingest time.
-    """
-    statement = (
-        upsert_insert(session)(Message)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=[Message.dedup_key])
-        .returning(Message.id)
-    )
-    return session.execute(statement).scalar_one_or_none()
-
-
-def _stored(session: Session, key: str) -> IngestOutcome | None:
+def _stored(connection: Connection, key: str) -> IngestOutcome | None:
     """The outcome for an already stored message with this dedup key, if there is one."""
-    row = session.execute(
-        select(Message.id, Message.client_id, Message.direction).where(Message.dedup_key == key)
-    ).first()
+    row = connection.execute(STORED, {"key": key}).first()
     return IngestOutcome(row.id, row.client_id, True, row.direction) if row else None
 
 
-def _touch_contact(session: Session, client_id: int | None, moment: datetime) -> None:
-    """Keep the client's first/last contact current (the ranked list sorts by it), in one
-    UPDATE that only ever widens the range, so concurrent ingests cannot narrow it."""
-    if client_id is None:
-        return
-    at = literal(moment, UTCDateTime())
-    first, last = Client.first_contact, Client.last_contact
-    session.execute(
-        update(Client)
-        .where(Client.id == client_id)
-        .values(
-            first_contact=case((or_(first.is_(None), first > at), at), else_=first),
-            last_contact=case((or_(last.is_(None), last < at), at), else_=last),
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-def ingest_one(session: Session, message: NormalizedMessage, settings: Settings) -> IngestOutcome:
+def ingest_one(
+    connection: Connection, message: NormalizedMessage, settings: Settings
+) -> IngestOutcome:
     """Store one message in the caller's transaction (or find the stored copy)."""
     digest = content_hash(message)
     key = dedup_key(message.message_id, digest)
-    stored = _stored(session, key)
+    stored = _stored(connection, key)
     if stored is not None:
         return stored
-    values = _row_values(session, message, settings, digest, key)
-    inserted = _insert_new(session, values)
+    values = _row_values(connection, message, settings, digest, key)
+    statement = insert_new_statement(connection.dialect.name)
+    inserted = connection.execute(statement, values).scalar_one_or_none()
     if inserted is None:  # a concurrent redelivery stored the same key in the meantime
-        stored = _stored(session, key)
+        stored = _stored(connection, key)
         if stored is None:  # pragma: no cover - the conflicting row must be visible by now
             raise RuntimeError(f"dedup key {key} conflicts but is not stored")
         return stored
-    _touch_contact(session, values["client_id"], values["occurred_at"])
+    if values["client_id"] is not None:
+        connection.execute(
+            TOUCH_CONTACT, {"client": values["client_id"], "at": values["occurred_at"]}
+        )
     return IngestOutcome(inserted, values["client_id"], False, values["direction"])
 
 
 def ingest_messages(
-    database: Database, messages: list[NormalizedMessage], settings: Settings
+    database: Database,
+    messages: list[NormalizedMessage],
+    settings: Settings,
+    *,
+    one_time_token: tuple[str, float] | None = None,
 ) -> list[IngestOutcome]:
-    """Store messages in one transaction; returns only after the commit (all or nothing)."""
-    with database.session() as session:
-        outcomes = [ingest_one(session, message, settings) for message in messages]
+    """Store messages in one transaction; returns only after the commit (all or nothing).
+
+    ``one_time_token`` is ``(key, ttl_seconds)`` of a webhook's one-time token: it is recorded
+    in the same transaction (:class:`service.db.replay.TokenReused` if already used), so a
+    failed store never burns it.
+    """
+    with database.connection() as connection:
+        if one_time_token is not None:
+            record_token(connection, *one_time_token)
+        outcomes = [ingest_one(connection, message, settings) for message in messages]
     for outcome in outcomes:
         logger.info(
             "message stored" if not outcome.duplicate else "redelivery recognized",

@@ -1,38 +1,41 @@
-"""The webhook replay cache in the database: a token accepted by one process is refused by all.
+"""One-time webhook tokens (Mailgun's ``token``), recorded in the transaction that stores the mail.
 
-An in-process cache lets a replayed Mailgun post through whenever it reaches another process or
-arrives after a restart; a row per token (kept twice the accepted timestamp age) does not.
+A token accepted by one process must be refused by every process and after restarts, so it is a
+row (kept twice the accepted timestamp age). It is written in the same transaction as the
+messages it came with: if storing fails, the token is rolled back with them and the provider's
+retry is accepted, instead of being refused as a replay and lost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import Connection, delete
 
 from service.db.models import ReplayToken, utcnow
-from service.db.session import Database, upsert_insert
+from service.db.session import upsert_insert
+
+tokens = ReplayToken.__table__
 
 
-class DatabaseReplayCache:
-    """:class:`service.inbound.ReplayCache` on the service database (``replay_tokens``)."""
+class TokenReused(Exception):
+    """The request carries a one-time token that was already accepted: a replay."""
 
-    def __init__(self, database: Callable[[], Database]) -> None:
-        self._database = database  # resolved per call: the app opens its database in lifespan
+    def __init__(self, key: str) -> None:
+        super().__init__(f"token {key!r} was already used")
+        self.key = key
 
-    def add(self, key: str, ttl_seconds: float) -> bool:
-        now = utcnow()
-        with self._database().session() as session:
-            session.execute(delete(ReplayToken).where(ReplayToken.expires_at <= now))
-            inserted = session.execute(
-                upsert_insert(session)(ReplayToken)
-                .values(key=key, expires_at=now + timedelta(seconds=ttl_seconds))
-                .on_conflict_do_nothing(index_elements=[ReplayToken.key])
-                .returning(ReplayToken.key)
-            )
-            return inserted.scalar_one_or_none() is not None
 
-    def discard(self, key: str) -> None:
-        with self._database().session() as session:
-            session.execute(delete(ReplayToken).where(ReplayToken.key == key))
+def record_token(connection: Connection, key: str, ttl_seconds: float) -> None:
+    """Record ``key`` in the caller's transaction; :class:`TokenReused` if it is already there
+    and has not expired (expired tokens are dropped first)."""
+    now = utcnow()
+    connection.execute(delete(tokens).where(tokens.c.expires_at <= now))
+    inserted = connection.execute(
+        upsert_insert(connection.dialect.name)(tokens)
+        .values(key=key, expires_at=now + timedelta(seconds=ttl_seconds))
+        .on_conflict_do_nothing(index_elements=[tokens.c.key])
+        .returning(tokens.c.key)
+    )
+    if inserted.scalar_one_or_none() is None:
+        raise TokenReused(key)

@@ -8,13 +8,12 @@ A route does::
     except InboundError as exc:
         return JSONResponse({"detail": exc.reason}, exc.status, headers=exc.headers)
 
-and stores ``result.messages`` (answering with ``result.response`` when there is one). If storing
-fails, it should ``adapter.replay_cache.discard(result.replay_key)`` (Mailgun) before answering
-5xx, so the provider's retry is accepted.
+and stores ``result.messages`` (answering with ``result.response`` when there is one), recording
+``result.one_time_token`` (Mailgun) in the same transaction and refusing the request with its
+``reject_status`` if the token was already recorded.
 
-The registry holds one instance per provider: the Mailgun adapter's in-memory replay cache must
-live as long as the process. :func:`build_adapters` makes a fresh set (tests, or a database
-backed replay cache).
+Adapters hold no state: :data:`ADAPTERS` serves every app, :func:`build_adapters` makes a fresh
+set (tests that give an adapter a fake clock).
 """
 
 from __future__ import annotations
@@ -23,8 +22,7 @@ from service.inbound.base import (
     Adapter,
     InboundRequest,
     InboundResult,
-    InMemoryReplayCache,
-    ReplayCache,
+    OneTimeToken,
     UploadedFile,
 )
 from service.inbound.errors import (
@@ -47,12 +45,12 @@ from service.inbound.sendgrid import SendGridAdapter
 from service.inbound.ses import SesAdapter
 
 
-def build_adapters(replay_cache: ReplayCache | None = None) -> dict[str, Adapter]:
+def build_adapters() -> dict[str, Adapter]:
     """One adapter per provider name (the URL segment a route would use)."""
     adapters: list[Adapter] = [
         RawMimeAdapter(),
         JsonFormAdapter(),
-        MailgunAdapter(replay_cache=replay_cache),
+        MailgunAdapter(),
         SendGridAdapter(),
         PostmarkAdapter(),
         SesAdapter(),
@@ -68,15 +66,14 @@ __all__ = [
     "ADAPTERS",
     "Adapter",
     "AuthError",
-    "InMemoryReplayCache",
     "InboundConfigError",
     "InboundError",
     "InboundRequest",
     "InboundResult",
     "MalformedPayload",
+    "OneTimeToken",
     "PayloadTooLarge",
     "ProviderDisabled",
-    "ReplayCache",
     "ReplayedRequest",
     "UnsupportedMediaType",
     "UploadedFile",

@@ -21,9 +21,6 @@ import email.policy
 import hmac
 import json
 import re
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -144,16 +141,30 @@ class InboundResult:
     """What an adapter hands back to the route.
 
     ``response`` is a JSON-able body the route should return (SNS subscription handshakes);
-    ``replay_key`` is the namespaced key an adapter recorded in its replay cache -- a route that
-    fails *after* parsing (database down, answers 5xx) should ``discard`` it so the provider's
-    retry is not mistaken for a replay. ``skipped`` lists events deliberately ignored (e.g. a
-    Mandrill batch that also carries non-inbound events).
+    ``one_time_token`` is a token the provider sends once per delivery (Mailgun): the route
+    records it in the transaction that stores the messages and refuses the request if it was
+    already recorded. ``skipped`` lists events deliberately ignored (e.g. a Mandrill batch that
+    also carries non-inbound events).
     """
 
     messages: list[NormalizedMessage] = field(default_factory=list)
     response: dict[str, Any] | None = None
-    replay_key: str | None = None
+    one_time_token: OneTimeToken | None = None
     skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OneTimeToken:
+    """A verified one-time token: its namespaced key, how long to remember it, and the status
+    that refuses a replay (the provider's "do not retry" code).
+
+    Checking it is not the adapter's job: a token recorded before the mail is stored is burnt
+    when storing fails, and the provider's retry would then be refused and the mail lost.
+    """
+
+    key: str
+    ttl_seconds: float
+    reject_status: int
 
 
 @runtime_checkable
@@ -165,63 +176,6 @@ class Adapter(Protocol):
     def parse(self, request: InboundRequest, settings: Settings) -> InboundResult:
         """Raise :class:`~service.inbound.errors.InboundError` or return the messages."""
         ...
-
-
-# --------------------------------------------------------------------------- replay cache
-
-
-class ReplayCache(Protocol):
-    """Remembers one-time tokens for a while (the service uses the database-backed
-    :class:`service.db.replay.DatabaseReplayCache`; the in-memory one suits a single process)."""
-
-    def add(self, key: str, ttl_seconds: float) -> bool:
-        """Record ``key``; return False if it was already recorded and has not expired."""
-        ...
-
-    def discard(self, key: str) -> None:
-        """Forget ``key`` (the request it came with could not be processed after all)."""
-        ...
-
-
-class InMemoryReplayCache:
-    """Thread-safe LRU with per-entry expiry: the default, good for one process.
-
-    When full, the oldest entries are evicted first; adapters pair the cache with a timestamp
-    window shorter than the TTL, so an evicted token is normally stale anyway.
-    """
-
-    def __init__(self, max_entries: int = 100_000, clock: Callable[[], float] = time.monotonic):
-        self._max = max_entries
-        self._clock = clock
-        self._entries: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def add(self, key: str, ttl_seconds: float) -> bool:
-        now = self._clock()
-        with self._lock:
-            self._expire(now)
-            if key in self._entries:
-                return False
-            self._entries[key] = now + ttl_seconds
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
-            return True
-
-    def discard(self, key: str) -> None:
-        with self._lock:
-            self._entries.pop(key, None)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def _expire(self, now: float) -> None:
-        # Entries are inserted in time order with equal TTLs per provider, so expired ones
-        # cluster at the front; stop at the first live one.
-        while self._entries:
-            key, expires = next(iter(self._entries.items()))
-            if expires > now:
-                break
-            del self._entries[key]
 
 
 # --------------------------------------------------------------------------- authentication

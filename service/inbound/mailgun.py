@@ -14,9 +14,10 @@ documentation.mailgun.com/docs/mailgun/user-manual/receive-forward-store/receive
 Authentication (Mailgun "Securing webhooks"): ``signature`` = hex HMAC-SHA256 keyed with the
 HTTP webhook signing key over ``timestamp`` + ``token``; ``parent-signature`` (subaccounts,
 signed with the primary account's key) is accepted as an alternative. Then the timestamp must be
-within ``TRIAGE_MAILGUN_MAX_AGE_SECONDS`` of now, and the token must not have been seen before
-(replay cache, namespaced ``mailgun:<token>``; tokens are only recorded *after* the signature
-verified, so forged posts cannot fill or poison the cache).
+within ``TRIAGE_MAILGUN_MAX_AGE_SECONDS`` of now, and the token must not have been seen before:
+the adapter hands it back as a :class:`~service.inbound.base.OneTimeToken` (``mailgun:<token>``,
+only *after* the signature verified, so forged posts cannot fill or poison the record) and the
+route records it in the transaction that stores the mail, so a failed store never burns it.
 
 Status codes: Mailgun retries every non-2xx for 8 hours *except 406*. A bad/missing signature,
 stale timestamp or replayed token is therefore answered with 406: a forged or replayed post
@@ -35,9 +36,8 @@ from service.inbound.base import (
     FormData,
     InboundRequest,
     InboundResult,
-    InMemoryReplayCache,
     MessageFields,
-    ReplayCache,
+    OneTimeToken,
     check_request_size,
     form_data,
     load_json_field,
@@ -58,15 +58,7 @@ class MailgunAdapter:
 
     name = "mailgun"
 
-    def __init__(
-        self,
-        replay_cache: ReplayCache | None = None,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        # "is None", not "or": an empty cache has len() 0 and would be replaced.
-        self.replay_cache: ReplayCache = (
-            InMemoryReplayCache() if replay_cache is None else replay_cache
-        )
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
 
     def parse(self, request: InboundRequest, settings: Settings) -> InboundResult:
@@ -77,10 +69,10 @@ class MailgunAdapter:
         form = form_data(request)
         token = self._verify(form, key, settings.mailgun_max_age_seconds)
         message = self._message(form, settings)
-        return InboundResult(messages=[message], replay_key=token)
+        return InboundResult(messages=[message], one_time_token=token)
 
-    def _verify(self, form: FormData, key: str, max_age: int) -> str:
-        """Signature, then freshness, then one-time token; returns the recorded replay key."""
+    def _verify(self, form: FormData, key: str, max_age: int) -> OneTimeToken:
+        """Signature, then freshness; returns the one-time token for the route to record."""
         timestamp, token = form.text("timestamp"), form.text("token")
         signatures = [form.text("signature"), form.text("parent-signature")]
         if not timestamp or not token or not signatures[0]:
@@ -99,11 +91,8 @@ class MailgunAdapter:
             raise ReplayedRequest(
                 f"timestamp is {int(age)} s away from now (max {max_age} s)", status=REJECT_STATUS
             )
-        replay_key = f"{self.name}:{token}"
         # Tokens older than max_age are refused by the timestamp check, so 2x covers skew.
-        if not self.replay_cache.add(replay_key, ttl_seconds=2 * max_age):
-            raise ReplayedRequest("token was already used", status=REJECT_STATUS)
-        return replay_key
+        return OneTimeToken(f"{self.name}:{token}", 2 * max_age, REJECT_STATUS)
 
     def _message(self, form: FormData, settings: Settings) -> NormalizedMessage:
         raw = form.raw("body-mime")

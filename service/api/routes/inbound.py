@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 import anyio.to_thread
@@ -24,6 +25,7 @@ from service.api.errors import DATABASE_ERRORS, database_unavailable
 from service.api.schemas import ErrorBody, InboundResponse
 from service.config import Settings
 from service.db.ingest import IngestOutcome, ingest_messages
+from service.db.replay import TokenReused
 from service.inbound import Adapter, InboundError, InboundRequest, InboundResult
 from service.inbound.base import ENVELOPE_SLACK_BYTES
 from service.metrics import INGESTED
@@ -70,13 +72,6 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status, headers=headers)
-
-
-def _forget_replay(adapter: Adapter, result: InboundResult) -> None:
-    """Let the provider's retry through: its token must not count as a replay (Mailgun)."""
-    cache = getattr(adapter, "replay_cache", None)
-    if result.replay_key and cache is not None:
-        cache.discard(result.replay_key)
 
 
 def _answer(result: InboundResult, outcomes: list[IngestOutcome]) -> JSONResponse:
@@ -134,17 +129,23 @@ async def receive(provider: str, request: Request) -> JSONResponse:
         return _error(exc.status, exc.reason, exc.headers)
     if not result.messages:
         return JSONResponse(result.response or {"messages": [], "skipped": result.skipped})
+    token = result.one_time_token
+    store = partial(
+        ingest_messages,
+        app.state.db,
+        result.messages,
+        settings,
+        one_time_token=(token.key, token.ttl_seconds) if token else None,
+    )
     try:
-        outcomes = await in_ingest_thread(
-            request, ingest_messages, app.state.db, result.messages, settings
-        )
+        outcomes = await in_ingest_thread(request, store)
+    except TokenReused:
+        assert token is not None  # only a recorded token can be reused
+        logger.info("inbound refused: one-time token reused", extra={"provider": provider})
+        return _error(token.reject_status, "token was already used")
     except DATABASE_ERRORS:
-        _forget_replay(adapter, result)
         logger.exception("inbound store failed; asking the provider to retry")
         return database_unavailable()
-    except Exception:
-        _forget_replay(adapter, result)
-        raise
     for outcome in outcomes:
         INGESTED.labels(provider, str(outcome.duplicate).lower()).inc()
     if app.state.worker is not None and any(not o.duplicate for o in outcomes):

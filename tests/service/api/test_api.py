@@ -179,7 +179,7 @@ def test_database_down_answers_503(make_api: Callable, build_mime: Callable) -> 
     assert api.post_mime(build_mime()).status_code == 202
 
 
-def test_mailgun_retry_after_503_is_not_a_replay(
+def test_mailgun_token_counts_only_once_stored(
     make_api: Callable, build_settings: Callable, build_mime: Callable
 ) -> None:
     key = "mailgun-key"
@@ -192,6 +192,8 @@ def test_mailgun_retry_after_503_is_not_a_replay(
         "signature": signature,
         "body-mime": build_mime("Mailgun says hi.").decode(),
     }
+    forged = dict(form, signature="f" * 64)
+    assert api.client.post("/v1/inbound/mailgun", data=forged).status_code == 406
     live, dead = api.app.state.db, Database("postgresql+psycopg://nobody@127.0.0.1:1/none")
     api.app.state.db = dead
     try:

@@ -1,24 +1,54 @@
-"""The database replay cache: one-time tokens refused across processes, until they expire."""
+"""One-time webhook tokens: refused across processes until they expire, and recorded atomically
+with the mail they came with."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from service.db.replay import DatabaseReplayCache
+import pytest
+
+from service.db import ingest
+from service.db.replay import TokenReused, record_token
 from service.db.session import Database
+from service.mail.parse import parse_mime
 
 
-def test_token_accepted_once_until_discarded_or_expired(database: Database) -> None:
-    cache = DatabaseReplayCache(lambda: database)
-    assert cache.add("mailgun:t1", ttl_seconds=60)
-    assert not cache.add("mailgun:t1", ttl_seconds=60)
-    cache.discard("mailgun:t1")  # the request it came with could not be stored
-    assert cache.add("mailgun:t1", ttl_seconds=60)
-    assert cache.add("mailgun:t2", ttl_seconds=-1)  # already expired when recorded
-    assert cache.add("mailgun:t2", ttl_seconds=60)
+def accepted(database: Database, key: str, ttl_seconds: float) -> bool:
+    try:
+        with database.connection() as connection:
+            record_token(connection, key, ttl_seconds)
+    except TokenReused:
+        return False
+    return True
 
 
-def test_processes_share_the_cache(database: Database, concurrently: Callable) -> None:
-    accepted: list[bool] = []
-    concurrently(lambda db: accepted.append(DatabaseReplayCache(lambda: db).add("k", 60)), 4)
-    assert sorted(accepted) == [False, False, False, True]
+def test_token_accepted_once_until_expired(database: Database) -> None:
+    assert accepted(database, "mailgun:t1", 60)
+    assert not accepted(database, "mailgun:t1", 60)
+    assert accepted(database, "mailgun:t2", -1)  # already expired when recorded
+    assert accepted(database, "mailgun:t2", 60)
+
+
+def test_processes_share_the_tokens(database: Database, concurrently: Callable) -> None:
+    results: list[bool] = []
+    concurrently(lambda db: results.append(accepted(db, "k", 60)), 4)
+    assert sorted(results) == [False, False, False, True]
+
+
+def test_failed_store_does_not_burn_the_token(
+    database: Database, settings, build_mime: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    message = parse_mime(build_mime("Retried after our failure."))
+    token = ("mailgun:t3", 60.0)
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("disk full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest, "ingest_one", broken)
+        with pytest.raises(RuntimeError):
+            ingest.ingest_messages(database, [message], settings, one_time_token=token)
+    (stored,) = ingest.ingest_messages(database, [message], settings, one_time_token=token)
+    assert not stored.duplicate
+    with pytest.raises(TokenReused):  # the provider replays the delivered post
+        ingest.ingest_messages(database, [message], settings, one_time_token=token)

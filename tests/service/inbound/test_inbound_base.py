@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from service.inbound import ADAPTERS, Adapter, InboundRequest, InMemoryReplayCache, build_adapters
+from service.inbound import ADAPTERS, Adapter, InboundRequest
 from service.inbound.base import (
     Headers,
     basic_matches,
@@ -34,11 +34,6 @@ def test_registry_has_every_provider():
         assert adapter.name == name
 
 
-def test_build_adapters_shares_the_given_replay_cache():
-    cache = InMemoryReplayCache()
-    assert build_adapters(cache)["mailgun"].replay_cache is cache
-
-
 def test_every_adapter_refuses_when_not_configured(make_settings):
     """No secret configured -> 404 before anything is parsed, for every provider."""
     request = InboundRequest(headers={"Content-Type": "application/json"}, body=b"{}")
@@ -54,25 +49,6 @@ def test_headers_are_case_insensitive():
     assert headers.get("Content-Type") == "text/plain"
     assert "CONTENT-TYPE" in headers and "missing" not in headers
     assert InboundRequest(headers={"CONTENT-TYPE": "A/B; x=1"}).media_type == "a/b"
-
-
-def test_replay_cache_ttl_and_discard():
-    now = [1000.0]
-    cache = InMemoryReplayCache(clock=lambda: now[0])
-    assert cache.add("t1", 10)
-    assert not cache.add("t1", 10)
-    now[0] += 11
-    assert cache.add("t1", 10)  # expired, so accepted again
-    cache.discard("t1")
-    assert cache.add("t1", 10)
-
-
-def test_replay_cache_is_bounded():
-    cache = InMemoryReplayCache(max_entries=3)
-    for token in "abcd":
-        assert cache.add(token, 60)
-    assert len(cache) == 3
-    assert cache.add("a", 60)  # evicted as least recent
 
 
 def basic(user: str, password: str) -> InboundRequest:

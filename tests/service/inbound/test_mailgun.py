@@ -12,8 +12,8 @@ import pytest
 from service.inbound import (
     AuthError,
     InboundRequest,
-    InMemoryReplayCache,
     MalformedPayload,
+    OneTimeToken,
     PayloadTooLarge,
     ProviderDisabled,
     ReplayedRequest,
@@ -96,7 +96,7 @@ def test_parsed_forward(adapter, settings, sample, quoted, urlencoded, lang):
     assert s["reply"].split(".")[0] in message.text
     assert s["quoted"] not in message.text
     assert message.provider == "mailgun"
-    assert result.replay_key == f"mailgun:{auth['token']}"
+    assert result.one_time_token == OneTimeToken(f"mailgun:{auth['token']}", 600, 406)
 
 
 def test_multipart_with_attachment(adapter, settings, sample, quoted, multipart):
@@ -179,30 +179,11 @@ def test_max_age_is_configurable(make_settings, adapter, urlencoded):
         forward(adapter, settings, urlencoded, signed(timestamp=NOW - 31))
 
 
-def test_replayed_token_is_406(adapter, settings, urlencoded):
+def test_token_is_handed_back_not_checked(adapter, settings, urlencoded):
+    """The route records the token with the mail (tests/service/api): parsing twice is fine."""
     auth = signed()
-    forward(adapter, settings, urlencoded, auth)
-    with pytest.raises(ReplayedRequest) as exc:
-        forward(adapter, settings, urlencoded, auth)
-    assert exc.value.status == 406
-
-
-def test_discarded_token_can_be_retried(adapter, settings, urlencoded):
-    auth = signed()
-    result = forward(adapter, settings, urlencoded, auth)
-    adapter.replay_cache.discard(result.replay_key)  # storage failed, route answered 5xx
-    assert forward(adapter, settings, urlencoded, auth).messages
-
-
-def test_forged_posts_do_not_poison_replay_cache(settings, urlencoded):
-    cache = InMemoryReplayCache()
-    adapter = MailgunAdapter(replay_cache=cache, clock=lambda: NOW)
-    genuine = signed()
-    forged = dict(genuine, signature="f" * 64)
-    with pytest.raises(AuthError):
-        forward(adapter, settings, urlencoded, forged)
-    assert len(cache) == 0
-    assert forward(adapter, settings, urlencoded, genuine).messages
+    first = forward(adapter, settings, urlencoded, auth)
+    assert forward(adapter, settings, urlencoded, auth).one_time_token == first.one_time_token
 
 
 def test_disabled_without_key(make_settings, adapter, urlencoded):
