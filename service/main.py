@@ -12,12 +12,11 @@ import asyncio
 import logging
 import signal
 import threading
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from service.api.errors import install_error_handlers
@@ -25,7 +24,7 @@ from service.api.routes import admin, clients, feedback, health, inbound, messag
 from service.config import Settings, get_settings
 from service.db.session import Database
 from service.inbound import build_adapters
-from service.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from service.metrics import RequestMetrics
 from service.runtime import ClassifierHolder, ClassifierLoader, service_loader
 from service.worker import Worker
 
@@ -75,23 +74,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database.dispose()
 
 
-async def _observe(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Count requests and time them per route template (not per URL: ids would explode it)."""
-    started = time.perf_counter()
-    status = 500
-    try:
-        response = await call_next(request)
-        status = response.status_code
-        return response
-    finally:
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        HTTP_REQUESTS.labels(request.method, path, str(status)).inc()
-        HTTP_LATENCY.labels(request.method, path).observe(time.perf_counter() - started)
-
-
 def create_app(
     settings: Settings | None = None,
     *,
@@ -121,7 +103,7 @@ def create_app(
     app.state.adapters = build_adapters()
     app.state.worker = None
     install_error_handlers(app)
-    app.middleware("http")(_observe)
+    app.add_middleware(RequestMetrics)
     for module in (health, metrics, inbound, clients, messages, feedback, admin):
         app.include_router(module.router)
     return app

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import partial
 from typing import TypeVar
 
 import anyio.to_thread
@@ -26,7 +25,8 @@ from service.api.schemas import ErrorBody, InboundResponse
 from service.config import Settings
 from service.db.ingest import IngestOutcome, ingest_messages
 from service.db.replay import TokenReused
-from service.inbound import Adapter, InboundError, InboundRequest, InboundResult
+from service.db.session import Database
+from service.inbound import Adapter, InboundError, InboundRequest, InboundResult, ReplayedRequest
 from service.inbound.base import ENVELOPE_SLACK_BYTES
 from service.metrics import INGESTED
 
@@ -68,6 +68,28 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise BodyTooLarge
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def parse_and_store(
+    adapter: Adapter, inbound: InboundRequest, settings: Settings, database: Database
+) -> tuple[InboundResult, list[IngestOutcome]]:
+    """Authenticate and parse, then store with the request's one-time token (if any) in one
+    transaction; one thread hop per webhook. A reused token is the adapter's replay refusal."""
+    result = adapter.parse(inbound, settings)
+    if not result.messages:
+        return result, []
+    token = result.one_time_token
+    try:
+        outcomes = ingest_messages(
+            database,
+            result.messages,
+            settings,
+            one_time_token=(token.key, token.ttl_seconds) if token else None,
+        )
+    except TokenReused as exc:
+        assert token is not None  # only a recorded token can be reused
+        raise ReplayedRequest("token was already used", status=token.reject_status) from exc
+    return result, outcomes
 
 
 def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -123,29 +145,17 @@ async def receive(provider: str, request: Request) -> JSONResponse:
         body=body,
     )
     try:
-        result = await in_ingest_thread(request, adapter.parse, inbound, settings)
+        result, outcomes = await in_ingest_thread(
+            request, parse_and_store, adapter, inbound, settings, app.state.db
+        )
     except InboundError as exc:
         logger.info("inbound refused", extra={"provider": provider, "status": exc.status})
         return _error(exc.status, exc.reason, exc.headers)
-    if not result.messages:
-        return JSONResponse(result.response or {"messages": [], "skipped": result.skipped})
-    token = result.one_time_token
-    store = partial(
-        ingest_messages,
-        app.state.db,
-        result.messages,
-        settings,
-        one_time_token=(token.key, token.ttl_seconds) if token else None,
-    )
-    try:
-        outcomes = await in_ingest_thread(request, store)
-    except TokenReused:
-        assert token is not None  # only a recorded token can be reused
-        logger.info("inbound refused: one-time token reused", extra={"provider": provider})
-        return _error(token.reject_status, "token was already used")
     except DATABASE_ERRORS:
         logger.exception("inbound store failed; asking the provider to retry")
         return database_unavailable()
+    if not result.messages:
+        return JSONResponse(result.response or {"messages": [], "skipped": result.skipped})
     for outcome in outcomes:
         INGESTED.labels(provider, str(outcome.duplicate).lower()).inc()
     if app.state.worker is not None and any(not o.duplicate for o in outcomes):

@@ -352,7 +352,11 @@ def test_readyz_metrics_and_reload(
     api.drain()
     metrics = api.client.get("/metrics").text
     assert 'triage_queue_messages{status="done"} 1.0' in metrics
-    assert "triage_flags_total" in metrics and "triage_http_requests_total" in metrics
+    assert "triage_flags_total" in metrics
+    # per route template and status, never per URL (the registry is per process: no counts)
+    assert 'requests_total{method="POST",route="/v1/inbound/{provider}",status="202"}' in metrics
+    assert 'requests_total{method="GET",route="/readyz",status="200"}' in metrics
+    assert "/v1/inbound/raw" not in metrics
     assert "triage_http_request_duration_seconds_bucket" in metrics
 
     replacement = fake_classifier(version="fake-2")
