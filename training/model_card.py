@@ -89,6 +89,15 @@ def _comparison(path: Path) -> list[str]:
     return [*intro, *lines, "", data.get("conclusion", "")]
 
 
+def environment_lines(environment: dict[str, str] | None) -> list[str]:
+    """The libraries and CPU of the training run (releases before v5 did not record them)."""
+    if not environment:
+        return []
+    cpu = environment.get("cpu", "unknown CPU")
+    libraries = ", ".join(f"{k} {v}" for k, v in environment.items() if k != "cpu")
+    return ["", f"Trained with {libraries}, on {cpu}."]
+
+
 def write_model_card(path: Path) -> Path:
     """(Re)write the card; called after evaluation so the numbers are always the current ones."""
     info = json.loads((path / RELEASE_FILE).read_text())
@@ -123,6 +132,7 @@ def write_model_card(path: Path) -> Path:
         f"up to {args['epochs']} epochs with patience {args['patience']}, class-balanced BCE, "
         f"device {training['device']} ({training['torch_threads']} threads), "
         f"{training['minutes']} minutes.",
+        *environment_lines(training.get("environment")),
         "",
         "| epoch | loss | dev macro F1 | seconds |",
         "|---|---|---|---|",

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+import platform
 import random
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 import numpy as np
@@ -276,6 +278,26 @@ def load_splits(args: TrainArguments) -> tuple[list[Record], list[Record], list[
     return train, dev, files
 
 
+PINNED_PACKAGES = ("torch", "transformers", "peft", "tokenizers", "numpy")
+"""Libraries whose versions change the trained weights; pyproject.toml allows ranges."""
+
+
+def environment() -> dict[str, str]:
+    """What produced the release: library versions (a reproduction should use the same) and
+    the CPU (training minutes are only comparable on similar hardware)."""
+    cpuinfo = Path("/proc/cpuinfo")
+    models = [
+        line.split(":", 1)[1].strip()
+        for line in (cpuinfo.read_text().splitlines() if cpuinfo.exists() else [])
+        if line.startswith("model name")
+    ]
+    return {
+        "python": platform.python_version(),
+        **{name: package_version(name) for name in PINNED_PACKAGES},
+        "cpu": f"{models[0]} x{len(models)}" if models else platform.machine(),
+    }
+
+
 def base_info() -> dict:
     """Which base the adapter was trained on (a hub id or local directory has no build info)."""
     path = Path(base_model_path())
@@ -317,6 +339,7 @@ def run(args: TrainArguments) -> Path:
         "minutes": round((time.time() - started) / 60, 1),
         "device": str(device),
         "torch_threads": torch.get_num_threads(),
+        "environment": environment(),
     }
     args.releases_dir = args.releases_dir or str(get_settings().releases_dir)
     out = Path(args.releases_dir) / args.version

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 
 from models.classifier import load_classifier
 from models.labels import LABELS
@@ -53,6 +54,9 @@ def test_main_trains_evaluates_and_promotes_a_release(tmp_path: Path) -> None:
     info = json.loads((release / "release.json").read_text())
     history = info["training"]["history"]
     assert history[-1]["loss"] < history[0]["loss"]
+    versions = info["training"]["environment"]
+    assert versions["torch"] == torch.__version__ and versions["peft"]
+    assert f"torch {torch.__version__}" in (release / "MODEL_CARD.md").read_text()
     classifier = load_classifier("tiny", releases)
     scores = classifier.score_texts([CUES[label] for label in LABELS] + [NEUTRAL])
     for col in range(len(LABELS)):
