@@ -2,7 +2,9 @@
 
 Runs as its own process (so the client does not share the server's interpreter) and prints
 one JSON object. Requests are scheduled on the clock, not after the previous answer, so a
-slow server shows up as latency instead of as a lower offered rate.
+slow server shows up as latency instead of as a lower offered rate. The client is aiohttp: an
+httpx client spent about 13 ms of CPU per request here, so at 200 req/s it, not the server,
+set the ceiling; aiohttp stays well under a millisecond.
 
     python bench/loadgen.py URL TOKEN --rate 200 --seconds 10
 """
@@ -18,7 +20,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-import httpx
+import aiohttp
 
 SAMPLE_TEXTS = [
     "Hi, the invoice is attached. Please confirm the new delivery date.",
@@ -48,17 +50,19 @@ async def run(url: str, token: str, rate: float, seconds: float) -> dict:
     statuses: dict[int, int] = {}
     ids: list[tuple[int, float]] = []
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "message/rfc822"}
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=256)
-    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+    connector = aiohttp.TCPConnector(limit=256)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as client:
 
         async def one(body: bytes) -> None:
             started = time.perf_counter()
             try:
-                response = await client.post(url, content=body, headers=headers)
-                code = response.status_code
+                async with client.post(url, data=body, headers=headers) as response:
+                    code = response.status
+                    answer = await response.json()
                 if code in (200, 202):
-                    ids.append((response.json()["messages"][0]["id"], time.time()))
-            except httpx.HTTPError:
+                    ids.append((answer["messages"][0]["id"], time.time()))
+            except (aiohttp.ClientError, TimeoutError):
                 code = 0
             latencies.append(time.perf_counter() - started)
             statuses[code] = statuses.get(code, 0) + 1

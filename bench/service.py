@@ -34,7 +34,6 @@ import httpx
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = REPO_ROOT / "bench" / "results" / "service.md"
-TRIAGE = str(REPO_ROOT / ".venv" / "bin" / "triage")
 TOKEN = "bench-token"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -72,8 +71,12 @@ def postgres_database():
 
 
 @contextmanager
-def server(database_url: str | None, worker: bool):
-    """Run ``triage serve`` with its own data dir; yield (base URL, process, start time)."""
+def server(database_url: str | None, worker: bool, code_dir: Path = REPO_ROOT):
+    """Run ``triage serve`` with its own data dir; yield (base URL, process, start time).
+
+    ``code_dir`` runs the service from another checkout (``bench/ab.py``): the interpreter
+    imports the packages from its working directory before the editable install's.
+    """
     data_dir = tempfile.mkdtemp(prefix="triage-bench-")
     env = os.environ | {
         "TRIAGE_DATA_DIR": data_dir, "TRIAGE_INBOUND_TOKEN": TOKEN, "TRIAGE_LOG_LEVEL": "WARNING",
@@ -83,7 +86,8 @@ def server(database_url: str | None, worker: bool):
         env["TRIAGE_DATABASE_URL"] = database_url
     port = free_port()
     started = time.perf_counter()
-    process = subprocess.Popen([TRIAGE, "serve", "--port", str(port)], env=env,
+    command = [sys.executable, "-c", "from service.cli import main; raise SystemExit(main())"]
+    process = subprocess.Popen([*command, "serve", "--port", str(port)], env=env, cwd=code_dir,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         yield f"http://127.0.0.1:{port}", process, started, env
@@ -145,9 +149,12 @@ def stored_ids(env: dict) -> dict[int, tuple[str, float | None]]:
     return {int(k): tuple(v) for k, v in json.loads(out.stdout.strip().splitlines()[-1]).items()}
 
 
-def ingest(database_url: str | None, rate: float, seconds: float) -> dict:
-    with server(database_url, worker=False) as (base, process, _, env):
+def ingest(
+    database_url: str | None, rate: float, seconds: float, code_dir: Path = REPO_ROOT
+) -> dict:
+    with server(database_url, worker=False, code_dir=code_dir) as (base, process, _, env):
         wait_for(f"{base}/readyz", deadline_s=300)
+        loadgen(base, 20, 2)  # warm-up: the first requests compile statements, fill the pool
         before = cpu_seconds(process.pid)
         result = loadgen(base, rate, seconds)
         result["server_cpu_ms"] = 1000 * (cpu_seconds(process.pid) - before) / result["sent"]
