@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -23,3 +24,4 @@ def test_base_model_prints_path_and_checksum(
     info = json.loads(capsys.readouterr().out)
     assert info["path"] == base_model_dir
     assert info["verified"] is True and len(info["checksum"]) == 64
+    assert (Path(info["prepared_tokenizer"]) / "init.json").is_file()  # start-up loads it

