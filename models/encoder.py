@@ -53,7 +53,11 @@ def load_tokenizer(base_model: str | None = None) -> PreTrainedTokenizerBase:
     path = base_model_path(base_model)
     prepared = prepared_tokenizer_path(Path(path), get_settings().cache_dir)
     if prepared is not None and (prepared / PREPARED_INIT_FILE).is_file():
-        return load_prepared_tokenizer(prepared)
+        try:
+            return load_prepared_tokenizer(prepared)
+        except Exception as exc:  # any damage to a cache must only cost its speed-up
+            logger.warning("prepared tokenizer unreadable; rebuilding", extra={"error": str(exc)})
+            shutil.rmtree(prepared, ignore_errors=True)
     tokenizer = AutoTokenizer.from_pretrained(path)
     if prepared is not None and isinstance(tokenizer, PreTrainedTokenizerFast):
         save_prepared_tokenizer(tokenizer, prepared)

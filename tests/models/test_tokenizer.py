@@ -159,3 +159,12 @@ def test_load_tokenizer_prepares_once(base_model_dir: str) -> None:
     path = prepared_tokenizer_path(Path(base_model_dir), get_settings().cache_dir)
     assert path is not None and (path / "init.json").is_file()
     assert load_tokenizer()("Merhaba dünya")["input_ids"] == [0, 120906, 15027, 2]
+
+
+def test_damaged_prepared_tokenizer_is_rebuilt(base_model_dir: str) -> None:
+    load_tokenizer()
+    path = prepared_tokenizer_path(Path(base_model_dir), get_settings().cache_dir)
+    assert path is not None
+    (path / "tokenizer.json").write_text("{ truncated")
+    assert load_tokenizer()("Merhaba dünya")["input_ids"] == [0, 120906, 15027, 2]
+    assert load_prepared_tokenizer(path)("Merhaba")["input_ids"][0] == 0  # written again
