@@ -194,15 +194,18 @@ def ingest_one(
 ) -> IngestOutcome:
     """Store one message in the caller's transaction, or find the stored copy.
 
-    Insert first and look up only on a conflict: redeliveries are the exception, and a
-    lookup ahead of every insert cost a round trip per message on PostgreSQL.
+    The lookup comes first: building the row resolves (and may create) the client, which a
+    redelivery must not do, e.g. after an operator removed the address from its client.
     """
     digest = content_hash(message)
     key = dedup_key(message.message_id, digest)
+    stored = _stored(connection, key)
+    if stored is not None:
+        return stored
     values = _row_values(connection, message, settings, digest, key)
     statement = insert_new_statement(connection.dialect.name)
     inserted = connection.execute(statement, values).scalar_one_or_none()
-    if inserted is None:  # already stored (a redelivery, maybe a concurrent one)
+    if inserted is None:  # a concurrent redelivery stored the same key in the meantime
         stored = _stored(connection, key)
         if stored is None:  # pragma: no cover - the conflicting row must be visible by now
             raise RuntimeError(f"dedup key {key} conflicts but is not stored")

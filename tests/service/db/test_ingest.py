@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service.config import Settings
+from service.db.clients import remove_mapping
 from service.db.ingest import IngestOutcome, ingest_messages, purge_raw_mime, raw_mime_bytes
 from service.db.models import Client, ClientAddress, Message
 from service.db.session import Database
@@ -47,6 +48,20 @@ def test_plus_tags_and_case_map_to_one_client(
         build_mime("two", sender="ivan+orders@client.example"),
     )
     assert a.client_id == b.client_id
+
+
+def test_redelivery_creates_no_client(
+    database: Database, settings: Settings, build_mime: Callable
+) -> None:
+    """A redelivered mail is only looked up, even when its address no longer maps anywhere."""
+    raw = build_mime("Invoice attached.", sender="ivan@client.example")
+    (first,) = _ingest(database, settings, raw)
+    with database.session() as session:
+        assert remove_mapping(session, first.client_id, "ivan@client.example")
+    (again,) = _ingest(database, settings, raw)
+    assert again.duplicate and again.id == first.id
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(Client)) == 1
 
 
 def test_domain_grouping_spares_free_mail(
