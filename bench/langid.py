@@ -156,15 +156,10 @@ def evaluate(name: str, detect: Detector, texts: dict[tuple[str, str], list[str]
 
 
 def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, one thread"
+    sys.path.insert(0, str(REPO_ROOT))
+    from training.environment import cpu_model
+
+    return f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, one thread"
 
 
 def table(rows: list[Row]) -> str:

@@ -4,7 +4,8 @@ Runs as its own process (so the client does not share the server's interpreter) 
 one JSON object. Requests are scheduled on the clock, not after the previous answer, so a
 slow server shows up as latency instead of as a lower offered rate. The client is aiohttp: an
 httpx client spent about 13 ms of CPU per request here, so at 200 req/s it, not the server,
-set the ceiling; aiohttp stays well under a millisecond.
+set the ceiling; with aiohttp the client costs about 2 ms per request, mail generation
+included (measured beside ``bench/service.py``, 2026-11-30).
 
     python bench/loadgen.py URL TOKEN --rate 200 --seconds 10
 """

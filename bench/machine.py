@@ -6,16 +6,7 @@ import os
 import platform
 from datetime import UTC, datetime
 
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
+from training.environment import cpu_model
 
 
 def describe() -> str:

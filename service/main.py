@@ -23,7 +23,7 @@ from service.api.errors import install_error_handlers
 from service.api.routes import admin, clients, feedback, health, inbound, messages, metrics
 from service.config import Settings, get_settings
 from service.db.session import Database
-from service.inbound import build_adapters
+from service.inbound import ADAPTERS
 from service.metrics import RequestMetrics
 from service.runtime import ClassifierHolder, ClassifierLoader, service_loader
 from service.worker import Worker
@@ -100,7 +100,7 @@ def create_app(
     app.state.settings = settings
     app.state.classifier = ClassifierHolder(classifier_loader or service_loader(settings))
     app.state.run_worker = settings.run_worker if run_worker is None else run_worker
-    app.state.adapters = build_adapters()
+    app.state.adapters = ADAPTERS
     app.state.worker = None
     install_error_handlers(app)
     app.add_middleware(RequestMetrics)

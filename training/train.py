@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-import platform
 import random
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from importlib.metadata import version as package_version
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +37,7 @@ from models.encoder import base_model_path, load_encoder, load_tokenizer
 from models.labels import LABELS, LANGUAGES
 from service.config import get_settings
 from training.dataset import CORPUS_DIR, Record, corpus_files, files_digest, load_records, select
+from training.environment import environment
 from training.metrics import best_threshold, f1_at, macro_f1
 
 log = logging.getLogger(__name__)
@@ -276,26 +275,6 @@ def load_splits(args: TrainArguments) -> tuple[list[Record], list[Record], list[
     if args.limit:
         train, dev = train[: args.limit], dev[: max(8, args.limit // 4)]
     return train, dev, files
-
-
-PINNED_PACKAGES = ("torch", "transformers", "peft", "tokenizers", "numpy")
-"""Libraries whose versions change the trained weights; pyproject.toml allows ranges."""
-
-
-def environment() -> dict[str, str]:
-    """What produced the release: library versions (a reproduction should use the same) and
-    the CPU (training minutes are only comparable on similar hardware)."""
-    cpuinfo = Path("/proc/cpuinfo")
-    models = [
-        line.split(":", 1)[1].strip()
-        for line in (cpuinfo.read_text().splitlines() if cpuinfo.exists() else [])
-        if line.startswith("model name")
-    ]
-    return {
-        "python": platform.python_version(),
-        **{name: package_version(name) for name in PINNED_PACKAGES},
-        "cpu": f"{models[0]} x{len(models)}" if models else platform.machine(),
-    }
 
 
 def base_info() -> dict:

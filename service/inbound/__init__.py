@@ -12,8 +12,7 @@ and stores ``result.messages`` (answering with ``result.response`` when there is
 ``result.one_time_token`` (Mailgun) in the same transaction and refusing the request with its
 ``reject_status`` if the token was already recorded.
 
-Adapters hold no state: :data:`ADAPTERS` serves every app, :func:`build_adapters` makes a fresh
-set (tests that give an adapter a fake clock).
+Adapters hold no state, so the one :data:`ADAPTERS` registry serves every app.
 """
 
 from __future__ import annotations
@@ -44,10 +43,9 @@ from service.inbound.raw import RawMimeAdapter
 from service.inbound.sendgrid import SendGridAdapter
 from service.inbound.ses import SesAdapter
 
-
-def build_adapters() -> dict[str, Adapter]:
-    """One adapter per provider name (the URL segment a route would use)."""
-    adapters: list[Adapter] = [
+ADAPTERS: dict[str, Adapter] = {
+    adapter.name: adapter
+    for adapter in (
         RawMimeAdapter(),
         JsonFormAdapter(),
         MailgunAdapter(),
@@ -56,11 +54,9 @@ def build_adapters() -> dict[str, Adapter]:
         SesAdapter(),
         MandrillAdapter(),
         PostalAdapter(),
-    ]
-    return {adapter.name: adapter for adapter in adapters}
-
-
-ADAPTERS: dict[str, Adapter] = build_adapters()
+    )
+}
+"""One adapter per provider name (the URL segment a route would use)."""
 
 __all__ = [
     "ADAPTERS",
@@ -77,5 +73,4 @@ __all__ = [
     "ReplayedRequest",
     "UnsupportedMediaType",
     "UploadedFile",
-    "build_adapters",
 ]
