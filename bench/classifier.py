@@ -7,11 +7,13 @@ per second (median of repeats) and peak resident memory:
 - ``fp32``: the release merged into the base encoder (multilingual-e5-small), fp32;
 - ``int8``: the same with PyTorch dynamic int8 quantization (per channel) of the linear layers
   but the feed-forward output projections (see ``models.classifier.load_classifier``);
+- ``bf16``: the same cast to bfloat16, measured only on CPUs that multiply bf16 in hardware
+  (AMX or AVX-512 BF16; elsewhere torch emulates it, several times slower than fp32);
 - ``baseline``: an XLM-RoBERTa-base-sized sequence classifier (12 layers, hidden 768, random
   weights: only its cost matters), same texts, same tokenizer, truncation at 512 tokens.
 
-It also scores the test split with fp32 and int8 and prints macro F1 side by side, so speed
-never hides a quality loss. Writes ``bench/results/classifier.md``.
+It also scores the test split with every project path it measured and prints macro F1 side by
+side, so speed never hides a quality loss. Writes ``bench/results/classifier.md``.
 
     .venv/bin/python bench/classifier.py [--sample 256] [--repeats 3] [--threads 2]
 """
@@ -30,7 +32,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = REPO_ROOT / "bench" / "results" / "classifier.md"
-PATHS = ("fp32", "int8", "baseline")
+PATHS = ("fp32", "int8", "bf16", "baseline")
 BATCH_SIZES = (1, 8, 32)
 
 
@@ -94,15 +96,22 @@ def child(path: str, sample: int, repeats: int, threads: int) -> None:
     print(json.dumps({"path": path, "rates": rates, "peak_mb": peak_mb, "n": len(texts)}))
 
 
-def quality() -> dict[str, float]:
-    """Macro F1 on the test split for each project path."""
+def measured_paths() -> list[str]:
+    """Every path this CPU runs natively (bf16 only with hardware bf16)."""
+    from models.classifier import native_bf16
+
+    return [path for path in PATHS if path != "bf16" or native_bf16()]
+
+
+def quality(paths: list[str]) -> dict[str, float]:
+    """Macro F1 on the test split for each project path in ``paths``."""
     from models.classifier import load_classifier
     from training.dataset import load_records, select
     from training.evaluate import compute_metrics, score_records
 
     records = select(load_records(), "test")
     out = {}
-    for precision in ("fp32", "int8"):
+    for precision in (path for path in paths if path != "baseline"):
         classifier = load_classifier(precision=precision)
         out[precision] = compute_metrics(classifier, records, score_records(classifier, records))
     return {k: v["macro_f1"] for k, v in out.items()}
@@ -143,12 +152,13 @@ def main() -> int:
         return 0
     from bench.machine import describe
 
-    results = [run_child(path, args) for path in PATHS]
+    paths = measured_paths()
+    results = [run_child(path, args) for path in paths]
     for r in results:
         r["rates"] = {str(k): v for k, v in r["rates"].items()}
     text = (f"# Classifier throughput\n\n{describe()}; torch threads {args.threads}; "
             f"{results[0]['n']} corpus messages (baseline: {results[-1]['n']}), median of "
-            f"{args.repeats} runs.\n\n{table(results, quality())}\n")  # fmt: skip
+            f"{args.repeats} runs.\n\n{table(results, quality(paths))}\n")  # fmt: skip
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text)
     print(text)

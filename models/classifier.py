@@ -45,7 +45,8 @@ class TriageModel(nn.Module):
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        return self.head(self.dropout(mean_pool(hidden, attention_mask)))
+        # float(): a bf16 encoder (see load_classifier) pools and feeds the head in fp32.
+        return self.head(self.dropout(mean_pool(hidden.float(), attention_mask)))
 
 
 def add_lora(
@@ -293,6 +294,25 @@ def _int8_layers(encoder: nn.Module) -> dict[str, object]:
     }
 
 
+PRECISIONS = ("fp32", "int8", "bf16")
+
+
+def native_bf16() -> bool:
+    """Whether this CPU multiplies bf16 in hardware (AMX tiles or AVX-512 BF16). Without it
+    torch emulates bf16, several times slower than fp32."""
+    return torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported()
+
+
+def resolve_precision(precision: str) -> str:
+    """``auto`` is bf16 on a CPU with native bf16 and fp32 elsewhere (the fastest path that
+    stays inside the 0.01 F1 budget on each, see bench/results/classifier.md)."""
+    if precision == "auto":
+        return "bf16" if native_bf16() else "fp32"
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r} (auto | {' | '.join(PRECISIONS)})")
+    return precision
+
+
 def load_classifier(
     version: str | None = None,
     releases_dir: Path | None = None,
@@ -309,8 +329,13 @@ def load_classifier(
     0.927): every linear layer per-tensor 0.874, per-channel 0.890, per-channel without the
     feed-forward outputs 0.925, the only variant inside the 0.01 budget. ONNX Runtime 1.32's
     dynamic int8 quantizer was slower here (55 vs 67 msgs/s on 2 cores, same windows and
-    batches), so there is one runtime: torch. The default
-    precision and batch limits come from the settings.
+    batches), so there is one runtime: torch.
+
+    ``precision="bf16"`` casts the merged encoder to bfloat16 (pooling and head stay fp32). On a
+    CPU with AMX it ran 2.7x fp32 at batch 32 (156 vs 59 msgs/s, Xeon with AMX, 2 cores) at the
+    same test macro F1 (0.924 vs 0.923, release v4); a CPU without hardware bf16 emulates it,
+    slower than fp32, so ``auto`` (:func:`resolve_precision`) picks it only where it is native.
+    The default precision and batch limits come from the settings.
     """
     settings = get_settings()
     precision = precision or settings.inference_precision
@@ -321,10 +346,11 @@ def load_classifier(
         encoder = encoder.merge_and_unload()
     model = TriageModel(encoder, len(info.labels))
     model.head.load_state_dict(load_file(str(path / HEAD_FILE)))
+    precision = resolve_precision(precision)
     if precision == "int8":
         model.encoder = quantize_dynamic(model.encoder, _int8_layers(model.encoder), torch.qint8)
-    elif precision != "fp32":
-        raise ValueError(f"unknown precision {precision!r} (fp32 | int8)")
+    elif precision == "bf16":
+        model.encoder = model.encoder.to(torch.bfloat16)
     windower = Windower(load_tokenizer(base_model), info.max_length, info.window_overlap)
     return Classifier(model, windower, info, path)
 

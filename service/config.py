@@ -61,11 +61,12 @@ class Settings(BaseSettings):
         default=0,
         description="Threads torch may use for inference; 0 = all cores (CLI) / 1 (service).",
     )
-    inference_precision: Literal["fp32", "int8"] = Field(
-        default="fp32",
+    inference_precision: Literal["auto", "fp32", "int8", "bf16"] = Field(
+        default="auto",
         description=(
-            "Classifier weights at inference: fp32, or int8 (dynamic quantization of the merged "
-            "encoder; faster on CPU, see bench/results/classifier.md for its F1 cost)."
+            "Classifier weights at inference: fp32; int8 (dynamic quantization of the merged "
+            "encoder); bf16 (fast only on CPUs with AMX or AVX-512 BF16); auto = bf16 where the "
+            "CPU has it, else fp32. Speed and F1 of each: bench/results/classifier.md."
         ),
     )
     inference_batch_size: int = Field(

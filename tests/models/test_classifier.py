@@ -116,21 +116,56 @@ def test_length_batches_cap_count_and_padded_tokens() -> None:
     assert length_batches([], 3, 400) == []
 
 
-def test_int8_path_quantizes_all_but_the_feed_forward_outputs_and_stays_close() -> None:
+PROBES = [
+    "Are you actually this thick? Redo it by tomorrow, for free.",
+    "Спасибо, макет получили, всё отлично.",
+    "Tasarımı aldık, her şey harika, teşekkürler.",
+]
+
+
+@pytest.fixture(scope="module")
+def fp32_scores() -> np.ndarray:
+    from models.classifier import load_classifier
+
+    return load_classifier(precision="fp32").score_texts(PROBES)
+
+
+def test_int8_path_quantizes_all_but_the_feed_forward_outputs_and_stays_close(
+    fp32_scores: np.ndarray,
+) -> None:
     from torch.ao.nn.quantized.dynamic import Linear as DynamicInt8Linear
 
     from models.classifier import load_classifier
 
-    texts = [
-        "Are you actually this thick? Redo it by tomorrow, for free.",
-        "Спасибо, макет получили, всё отлично.",
-    ]
-    fp32 = load_classifier(precision="fp32")
     int8 = load_classifier(precision="int8")
     layers = dict(int8.model.encoder.named_modules())
     assert type(layers["encoder.layer.0.output.dense"]) is torch.nn.Linear
     assert isinstance(layers["encoder.layer.0.attention.output.dense"], DynamicInt8Linear)
     assert isinstance(layers["encoder.layer.11.intermediate.dense"], DynamicInt8Linear)
-    np.testing.assert_allclose(int8.score_texts(texts), fp32.score_texts(texts), atol=0.1)
+    np.testing.assert_allclose(int8.score_texts(PROBES), fp32_scores, atol=0.1)
     with pytest.raises(ValueError, match="precision"):
         load_classifier(precision="fp16")
+
+
+def test_bf16_path_casts_the_encoder_keeps_the_head_fp32_and_stays_close(
+    fp32_scores: np.ndarray,
+) -> None:
+    from models.classifier import load_classifier
+
+    bf16 = load_classifier(precision="bf16")
+    assert next(bf16.model.encoder.parameters()).dtype == torch.bfloat16
+    assert bf16.model.head.weight.dtype == torch.float32
+    scores = bf16.score_texts(PROBES)
+    assert scores.dtype == np.float32
+    np.testing.assert_allclose(scores, fp32_scores, atol=0.05)
+
+
+@pytest.mark.parametrize(("native", "expected"), [(True, "bf16"), (False, "fp32")])
+def test_auto_precision_uses_bf16_only_where_the_cpu_has_it(
+    monkeypatch: pytest.MonkeyPatch, native: bool, expected: str
+) -> None:
+    import models.classifier as classifier
+
+    monkeypatch.setattr(classifier, "native_bf16", lambda: native)
+    assert classifier.resolve_precision("auto") == expected
+    assert classifier.resolve_precision("int8") == "int8"
