@@ -166,8 +166,13 @@ def evaluate_release(
     split: str = "test",
     corpus_files: list[Path] | None = None,
 ) -> dict:
-    """Evaluate a release on a corpus split and write metrics, plots, report and model card."""
-    classifier = load_classifier(version, releases_dir)
+    """Evaluate a release on a corpus split and write metrics, plots, report and model card.
+
+    Always in fp32: a release's metrics are its reference figures, the same on every CPU (the
+    default ``auto`` precision would measure bf16 on some hosts and fp32 on others); the
+    faster paths are measured against them by the release-quality test and the benchmark.
+    """
+    classifier = load_classifier(version, releases_dir, precision="fp32")
     records = select(load_records(corpus_files), split)
     scores = score_records(classifier, records)
     metrics = compute_metrics(classifier, records, scores)

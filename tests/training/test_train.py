@@ -36,7 +36,18 @@ def _tiny_corpus(folder: Path) -> None:
 
 
 @pytest.mark.slow
-def test_main_trains_evaluates_and_promotes_a_release(tmp_path: Path) -> None:
+def test_main_trains_evaluates_and_promotes_a_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import training.evaluate
+
+    precisions: list[str | None] = []
+
+    def recording_loader(*args, **kwargs):
+        precisions.append(kwargs.get("precision"))
+        return load_classifier(*args, **kwargs)
+
+    monkeypatch.setattr(training.evaluate, "load_classifier", recording_loader)
     _tiny_corpus(tmp_path / "corpus")
     releases = tmp_path / "releases"
     argv = [
@@ -51,6 +62,7 @@ def test_main_trains_evaluates_and_promotes_a_release(tmp_path: Path) -> None:
     for name in ("REPORT.md", "pr_curves.png", "calibration.png"):
         assert (release / "report" / name).exists(), name
     assert (releases / "current").read_text().strip() == "tiny"
+    assert precisions == ["fp32"]  # release metrics are the fp32 reference on every CPU
     info = json.loads((release / "release.json").read_text())
     history = info["training"]["history"]
     assert history[-1]["loss"] < history[0]["loss"]
