@@ -174,8 +174,10 @@ class Classifier:
         path: Path,
         batch_size: int | None = None,
         batch_tokens: int | None = None,
+        precision: str = "fp32",
     ):
-        """Batch limits default to ``TRIAGE_INFERENCE_BATCH_SIZE`` / ``_BATCH_TOKENS``."""
+        """Batch limits default to ``TRIAGE_INFERENCE_BATCH_SIZE`` / ``_BATCH_TOKENS``;
+        ``precision`` says which path :func:`load_classifier` built (for logs and operators)."""
         settings = get_settings()
         self.model = model.eval()
         self.windower = windower
@@ -183,6 +185,7 @@ class Classifier:
         self.path = path
         self.batch_size = batch_size or settings.inference_batch_size
         self.batch_tokens = batch_tokens or settings.inference_batch_tokens
+        self.precision = precision
 
     @property
     def version(self) -> str:
@@ -352,7 +355,7 @@ def load_classifier(
     elif precision == "bf16":
         model.encoder = model.encoder.to(torch.bfloat16)
     windower = Windower(load_tokenizer(base_model), info.max_length, info.window_overlap)
-    return Classifier(model, windower, info, path)
+    return Classifier(model, windower, info, path, precision=precision)
 
 
 def _history(releases_dir: Path) -> list[str]:

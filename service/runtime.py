@@ -65,7 +65,14 @@ class ClassifierHolder:
             previous, self._current = self.version, classifier
             self.error = None
             self.loaded.set()
-        logger.info("model loaded", extra={"release": self.version, "previous": previous})
+        logger.info(
+            "model loaded",
+            extra={
+                "release": self.version,
+                "previous": previous,
+                "precision": getattr(classifier, "precision", None),
+            },
+        )
         return str(self.version)
 
     def try_reload(self, version: str | None = None) -> bool:

@@ -153,6 +153,7 @@ def test_bf16_path_casts_the_encoder_keeps_the_head_fp32_and_stays_close(
     from models.classifier import load_classifier
 
     bf16 = load_classifier(precision="bf16")
+    assert bf16.precision == "bf16"
     assert next(bf16.model.encoder.parameters()).dtype == torch.bfloat16
     assert bf16.model.head.weight.dtype == torch.float32
     scores = bf16.score_texts(PROBES)
