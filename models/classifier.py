@@ -303,7 +303,9 @@ PRECISIONS = ("fp32", "int8", "bf16")
 def native_bf16() -> bool:
     """Whether this CPU multiplies bf16 in hardware (AMX tiles or AVX-512 BF16). Without it
     torch emulates bf16, several times slower than fp32."""
-    return torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported()
+    # Private torch probes: a torch release without them answers "no" (fp32 stays safe).
+    probes = ("_is_amx_tile_supported", "_is_avx512_bf16_supported")
+    return any(getattr(torch.cpu, name, lambda: False)() for name in probes)
 
 
 def resolve_precision(precision: str) -> str:
@@ -340,8 +342,7 @@ def load_classifier(
     slower than fp32, so ``auto`` (:func:`resolve_precision`) picks it only where it is native.
     The default precision and batch limits come from the settings.
     """
-    settings = get_settings()
-    precision = precision or settings.inference_precision
+    precision = resolve_precision(precision or get_settings().inference_precision)
     path = release_dir(version, releases_dir)
     info = ReleaseInfo.from_json((path / RELEASE_FILE).read_text(encoding="utf-8"))
     encoder = PeftModel.from_pretrained(load_encoder(base_model), str(path / ADAPTER_DIR))
@@ -349,7 +350,6 @@ def load_classifier(
         encoder = encoder.merge_and_unload()
     model = TriageModel(encoder, len(info.labels))
     model.head.load_state_dict(load_file(str(path / HEAD_FILE)))
-    precision = resolve_precision(precision)
     if precision == "int8":
         model.encoder = quantize_dynamic(model.encoder, _int8_layers(model.encoder), torch.qint8)
     elif precision == "bf16":
