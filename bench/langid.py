@@ -36,7 +36,6 @@ Detector = Callable[[str], str]
 
 
 def _project() -> Detector:
-    sys.path.insert(0, str(REPO_ROOT))
     from service.language import detect_language
 
     return lambda text: detect_language(text).iso
@@ -156,7 +155,6 @@ def evaluate(name: str, detect: Detector, texts: dict[tuple[str, str], list[str]
 
 
 def machine() -> str:
-    sys.path.insert(0, str(REPO_ROOT))
     from training.environment import cpu_model
 
     return f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, one thread"
@@ -215,6 +213,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="texts per file (quick runs)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
+    sys.path.insert(0, str(REPO_ROOT))  # the project's packages, run from any directory
     if not DATA_DIR.is_dir():
         print(f"skipped: test data not found at {DATA_DIR}")
         return 0

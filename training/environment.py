@@ -18,22 +18,27 @@ VECTOR_FEATURES = (("avx2", "AVX2"), ("avx512f", "AVX-512"), ("amx_bf16", "AMX")
 """CPU flags that change inference and training speed several-fold (AMX: hardware bf16)."""
 
 
-def _cpuinfo(key: str) -> str:
+def _first_cpu() -> dict[str, str]:
+    """The first processor's block of ``/proc/cpuinfo`` (empty where there is none)."""
+    fields: dict[str, str] = {}
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as handle:
             for line in handle:
-                if line.startswith(key):
-                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    break
+                key, _, value = line.partition(":")
+                fields[key.strip()] = value.strip()
     except OSError:
         pass
-    return ""
+    return fields
 
 
 def cpu_model() -> str:
     """The CPU's name and its vector extensions: hosts that share a name ("Intel Xeon
     Processor") can still differ by AMX, with which bf16 inference runs 2.7x fp32's speed."""
-    name = _cpuinfo("model name") or platform.processor() or "unknown CPU"
-    flags = set(_cpuinfo("flags").split())
+    cpu = _first_cpu()
+    name = cpu.get("model name") or platform.processor() or "unknown CPU"
+    flags = set(cpu.get("flags", "").split())
     features = [label for flag, label in VECTOR_FEATURES if flag in flags]
     return f"{name} ({', '.join(features)})" if features else name
 
