@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from models.paths import REPO_ROOT
 
 
 @contextmanager
@@ -42,7 +41,6 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
     args = parser.parse_args()
-    sys.path.insert(0, str(REPO_ROOT))
     from bench.service import ingest, postgres_database
 
     lines = [

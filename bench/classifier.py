@@ -28,9 +28,9 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from models.paths import REPO_ROOT
+
 RESULTS = REPO_ROOT / "bench" / "results" / "classifier.md"
 PATHS = ("fp32", "int8", "bf16", "baseline")
 BATCH_SIZES = (1, 8, 32)
@@ -146,7 +146,6 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--child", choices=PATHS)
     args = parser.parse_args()
-    sys.path.insert(0, str(REPO_ROOT))
     if args.child:
         child(args.child, args.sample, args.repeats, args.threads)
         return 0

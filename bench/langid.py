@@ -24,8 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = REPO_ROOT.parent / "shared" / "langid"
+from models.paths import REPO_ROOT, SHARED_DIR
+
+DATA_DIR = SHARED_DIR / "langid"
 RESULTS = REPO_ROOT / "bench" / "results" / "langid.md"
 TARGETS = ("ko", "ru", "tr", "en")
 OTHERS = ("uk", "bg", "be", "kk", "mk", "sr", "mn", "az", "de", "es", "fr", "ja", "zh")
@@ -213,7 +214,6 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="texts per file (quick runs)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    sys.path.insert(0, str(REPO_ROOT))  # the project's packages, run from any directory
     if not DATA_DIR.is_dir():
         print(f"skipped: test data not found at {DATA_DIR}")
         return 0

@@ -32,7 +32,8 @@ from pathlib import Path
 
 import httpx
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from models.paths import REPO_ROOT
+
 RESULTS = REPO_ROOT / "bench" / "results" / "service.md"
 TOKEN = "bench-token"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -192,7 +193,6 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    sys.path.insert(0, str(REPO_ROOT))
     from bench.machine import describe
 
     rows = []

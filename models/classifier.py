@@ -6,10 +6,7 @@ saved and loaded, so that training, evaluation, the CLI and the service cannot d
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -21,15 +18,13 @@ from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from models.base import E5_PREFIX
+from models.config import ModelConfig
 from models.encoder import load_encoder, load_tokenizer, mean_pool
 from models.labels import LABELS
-from service.config import get_settings
+from models.prediction import Evidence
+from models.registry import ADAPTER_DIR, HEAD_FILE, RELEASE_FILE, ReleaseInfo, release_dir
+from models.text import split_sentences
 
-CURRENT_POINTER = "current"
-HISTORY_FILE = "HISTORY"
-RELEASE_FILE = "release.json"
-HEAD_FILE = "head.safetensors"
-ADAPTER_DIR = "adapter"
 LORA_TARGETS = ("query", "key", "value", "dense")
 """Attention projections and both feed-forward projections (``dense`` names all of them)."""
 
@@ -70,41 +65,6 @@ def add_lora(
     return get_peft_model(encoder, config)
 
 
-@dataclass
-class Thresholds:
-    """Per-label decision thresholds, optionally overridden per language."""
-
-    default: dict[str, float]
-    per_language: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    def for_language(self, language: str) -> dict[str, float]:
-        return self.default | self.per_language.get(language, {})
-
-
-@dataclass
-class ReleaseInfo:
-    """``release.json``: everything needed to rebuild inference exactly as trained."""
-
-    version: str
-    labels: list[str]
-    thresholds: Thresholds
-    max_length: int = 256
-    window_overlap: int = 64
-    mode: str = "lora"
-    base_model: dict = field(default_factory=dict)
-    training: dict = field(default_factory=dict)
-
-    def to_json(self) -> str:
-        data = self.__dict__ | {"thresholds": self.thresholds.__dict__}
-        return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str) -> ReleaseInfo:
-        data = json.loads(text)
-        data["thresholds"] = Thresholds(**data["thresholds"])
-        return cls(**data)
-
-
 class Windower:
     """Text -> token windows. Long mail is never cut: it becomes overlapping windows."""
 
@@ -136,20 +96,6 @@ class Windower:
         return {"input_ids": ids, "attention_mask": mask}
 
 
-def model_input(subject: str, text: str) -> str:
-    """What the classifier reads: the subject line carries signal ("URGENT!!!", "3rd reminder")."""
-    subject = subject.strip()
-    return f"{subject}\n{text.strip()}" if subject else text.strip()
-
-
-SENTENCE_SPLIT = re.compile(r"(?<=[.!?。？！…])\s+|\n+")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentence-ish units for evidence; mail is loosely punctuated, so newlines split too."""
-    return [s.strip() for s in SENTENCE_SPLIT.split(text) if len(s.strip()) > 1]
-
-
 def length_batches(lengths: Sequence[int], max_count: int, max_tokens: int) -> list[list[int]]:
     """Indices sorted by length, cut into batches of at most ``max_count`` sequences and at
     most ``max_tokens`` padded tokens (a single longer sequence still gets its own batch)."""
@@ -172,19 +118,18 @@ class Classifier:
         windower: Windower,
         info: ReleaseInfo,
         path: Path,
-        batch_size: int | None = None,
-        batch_tokens: int | None = None,
+        batch_size: int = ModelConfig.batch_size,
+        batch_tokens: int = ModelConfig.batch_tokens,
         precision: str = "fp32",
     ):
-        """Batch limits default to ``TRIAGE_INFERENCE_BATCH_SIZE`` / ``_BATCH_TOKENS``;
-        ``precision`` says which path :func:`load_classifier` built (for logs and operators)."""
-        settings = get_settings()
+        """``precision`` says which path :func:`load_classifier` built (for logs and
+        operators)."""
         self.model = model.eval()
         self.windower = windower
         self.info = info
         self.path = path
-        self.batch_size = batch_size or settings.inference_batch_size
-        self.batch_tokens = batch_tokens or settings.inference_batch_tokens
+        self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self.precision = precision
 
     @property
@@ -223,7 +168,7 @@ class Classifier:
 
     def evidence(
         self, texts: Sequence[str], fired: Sequence[list[str]], top_k: int = 2
-    ) -> list[dict[str, list[dict]]]:
+    ) -> list[Evidence]:
         """For each text, the sentences that carry each fired label, with their scores.
 
         Only texts with a fired label are split, and all their sentences go through the model
@@ -235,7 +180,7 @@ class Classifier:
                 for sentence in split_sentences(text) or [text]:
                     owners.append(i)
                     sentences.append(sentence)
-        result: list[dict[str, list[dict]]] = [{} for _ in texts]
+        result: list[Evidence] = [{} for _ in texts]
         if not sentences:
             return result
         scores = self.score_texts(sentences)
@@ -249,27 +194,6 @@ class Classifier:
                     for k in best
                 ]
         return result
-
-
-def current_version(releases_dir: Path | None = None) -> str | None:
-    """The release the ``current`` pointer names, or ``None`` when there is no pointer."""
-    pointer = (releases_dir or get_settings().releases_dir) / CURRENT_POINTER
-    return pointer.read_text().strip() if pointer.exists() else None
-
-
-def release_dir(version: str | None = None, releases_dir: Path | None = None) -> Path:
-    """The directory of ``version``, or of the release the ``current`` pointer names."""
-    releases_dir = releases_dir or get_settings().releases_dir
-    if version is None:
-        version = current_version(releases_dir)
-        if version is None:
-            raise FileNotFoundError(
-                f"no current release: {releases_dir / CURRENT_POINTER} is missing"
-            )
-    path = releases_dir / version
-    if not (path / RELEASE_FILE).exists():
-        raise FileNotFoundError(f"release {version!r} not found under {releases_dir}")
-    return path
 
 
 def save_release(model: TriageModel, info: ReleaseInfo, path: Path) -> None:
@@ -319,11 +243,7 @@ def resolve_precision(precision: str) -> str:
 
 
 def load_classifier(
-    version: str | None = None,
-    releases_dir: Path | None = None,
-    base_model: str | None = None,
-    merge: bool = True,
-    precision: str | None = None,
+    version: str | None = None, config: ModelConfig | None = None, *, merge: bool = True
 ) -> Classifier:
     """Load a release onto the base encoder; LoRA is merged for inference speed by default.
 
@@ -340,12 +260,13 @@ def load_classifier(
     CPU with AMX it ran 2.7x fp32 at batch 32 (156 vs 59 msgs/s, Xeon with AMX, 2 cores) at the
     same test macro F1 (0.924 vs 0.923, release v4); a CPU without hardware bf16 emulates it,
     slower than fp32, so ``auto`` (:func:`resolve_precision`) picks it only where it is native.
-    The default precision and batch limits come from the settings.
+    Precision, batch limits, the releases folder and the base encoder come from ``config``.
     """
-    precision = resolve_precision(precision or get_settings().inference_precision)
-    path = release_dir(version, releases_dir)
-    info = ReleaseInfo.from_json((path / RELEASE_FILE).read_text(encoding="utf-8"))
-    encoder = PeftModel.from_pretrained(load_encoder(base_model), str(path / ADAPTER_DIR))
+    config = config or ModelConfig()
+    precision = resolve_precision(config.precision)
+    path = release_dir(config.releases_dir, version)
+    info = ReleaseInfo.read(path)
+    encoder = PeftModel.from_pretrained(load_encoder(config), str(path / ADAPTER_DIR))
     if merge:
         encoder = encoder.merge_and_unload()
     model = TriageModel(encoder, len(info.labels))
@@ -354,38 +275,13 @@ def load_classifier(
         model.encoder = quantize_dynamic(model.encoder, _int8_layers(model.encoder), torch.qint8)
     elif precision == "bf16":
         model.encoder = model.encoder.to(torch.bfloat16)
-    windower = Windower(load_tokenizer(base_model), info.max_length, info.window_overlap)
-    return Classifier(model, windower, info, path, precision=precision)
-
-
-def _history(releases_dir: Path) -> list[str]:
-    path = releases_dir / HISTORY_FILE
-    return path.read_text().split() if path.exists() else []
-
-
-def set_current(version: str, releases_dir: Path | None = None) -> str | None:
-    """Point ``current`` at ``version`` and log the promotion; returns the previous version."""
-    releases_dir = releases_dir or get_settings().releases_dir
-    release_dir(version, releases_dir)
-    pointer = releases_dir / CURRENT_POINTER
-    previous = pointer.read_text().strip() if pointer.exists() else None
-    history = _history(releases_dir)
-    if not history and previous:
-        history.append(previous)
-    history.append(version)
-    (releases_dir / HISTORY_FILE).write_text("\n".join(history) + "\n")
-    pointer.write_text(version + "\n")
-    return previous
-
-
-def rollback(releases_dir: Path | None = None) -> str:
-    """Undo the last promotion: ``current`` goes back to the release promoted before it."""
-    releases_dir = releases_dir or get_settings().releases_dir
-    history = _history(releases_dir)
-    if len(history) < 2:
-        raise RuntimeError("nothing to roll back to: fewer than two promotions recorded")
-    history.pop()
-    release_dir(history[-1], releases_dir)
-    (releases_dir / HISTORY_FILE).write_text("\n".join(history) + "\n")
-    (releases_dir / CURRENT_POINTER).write_text(history[-1] + "\n")
-    return history[-1]
+    windower = Windower(load_tokenizer(config), info.max_length, info.window_overlap)
+    return Classifier(
+        model,
+        windower,
+        info,
+        path,
+        batch_size=config.batch_size,
+        batch_tokens=config.batch_tokens,
+        precision=precision,
+    )

@@ -21,16 +21,15 @@ from transformers import (
 )
 
 from models.base import resolve_base_model
-from service.config import get_settings
+from models.config import ModelConfig
 
 logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=2)
-def base_model_path(base_model: str | None = None) -> str:
-    """``TRIAGE_BASE_MODEL`` resolved to a loadable path or hub id (building the offline copy)."""
-    settings = get_settings()
-    return resolve_base_model(base_model or settings.base_model, settings.cache_dir)
+def base_model_path(base_model: str, cache_dir: Path) -> str:
+    """``base_model`` resolved to a loadable path or hub id (building the offline copy)."""
+    return resolve_base_model(base_model, cache_dir)
 
 
 TOKENIZER_SOURCES = ("tokenizer.json", "tokenizer_config.json")
@@ -42,7 +41,7 @@ PREPARED_INIT = ("model_max_length", "padding_side", "truncation_side")
 PREPARED_INIT_FILE = "init.json"
 
 
-def load_tokenizer(base_model: str | None = None) -> PreTrainedTokenizerBase:
+def load_tokenizer(config: ModelConfig) -> PreTrainedTokenizerBase:
     """The XLM-R tokenizer of the base encoder.
 
     transformers builds it by parsing ``tokenizer.json`` twice and converting it in Python,
@@ -50,8 +49,8 @@ def load_tokenizer(base_model: str | None = None) -> PreTrainedTokenizerBase:
     ``<cache_dir>/tokenizers/`` (keyed by the source files and the transformers version) and
     later loads read it natively, in about 1 s, with the very same token ids.
     """
-    path = base_model_path(base_model)
-    prepared = prepared_tokenizer_path(Path(path), get_settings().cache_dir)
+    path = base_model_path(config.base_model, config.cache_dir)
+    prepared = prepared_tokenizer_path(Path(path), config.cache_dir)
     if prepared is not None and (prepared / PREPARED_INIT_FILE).is_file():
         try:
             return load_prepared_tokenizer(prepared)
@@ -95,9 +94,10 @@ def load_prepared_tokenizer(path: Path) -> PreTrainedTokenizerFast:
     return PreTrainedTokenizerFast(tokenizer_file=str(path / TOKENIZER_SOURCES[0]), **init)
 
 
-def load_encoder(base_model: str | None = None) -> PreTrainedModel:
+def load_encoder(config: ModelConfig) -> PreTrainedModel:
     """The bare encoder (no pooler: e5 is used with mean pooling)."""
-    return AutoModel.from_pretrained(base_model_path(base_model), add_pooling_layer=False)
+    path = base_model_path(config.base_model, config.cache_dir)
+    return AutoModel.from_pretrained(path, add_pooling_layer=False)
 
 
 def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:

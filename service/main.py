@@ -23,7 +23,7 @@ from service.api.errors import install_error_handlers
 from service.api.routes import admin, clients, feedback, health, inbound, messages, metrics
 from service.config import Settings, get_settings
 from service.db.session import Database
-from service.inbound import ADAPTERS
+from service.inbound.registry import ADAPTERS
 from service.metrics import RequestMetrics
 from service.runtime import ClassifierHolder, ClassifierLoader, service_loader
 from service.worker import Worker

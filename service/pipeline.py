@@ -1,50 +1,22 @@
 """Text -> language -> classifier -> labels, scores and evidence.
 
 The one classification path: ``triage classify`` and the service's worker both call
-:func:`classify_batch`, so the CLI shows exactly what the service stores.
+:func:`classify_batch`, so the CLI shows exactly what the service stores. Torch-free: the
+classifier it is handed was loaded elsewhere (``service.runtime``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from models.classifier import Classifier, model_input
+from models.prediction import ClassifyInput, ClassifyResult, TextClassifier
+from models.text import model_input
 from service.language import detect_language
 
 
-@dataclass(frozen=True)
-class ClassifyInput:
-    """One message to classify: its new text (quotes and signature already removed)."""
-
-    id: str
-    text: str
-    subject: str = ""
-
-
-@dataclass
-class ClassifyResult:
-    """What the model says about one message, in the shape the CLI prints and the API serves."""
-
-    id: str
-    language: str
-    labels: list[str]
-    scores: dict[str, float]
-    evidence: dict[str, list[dict]] = field(default_factory=dict)
-    language_iso: str = "und"
-    release: str = ""
-
-    def to_json_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "language": self.language,
-            "labels": self.labels,
-            "scores": self.scores,
-            "evidence": self.evidence,
-        }
-
-
-def classify_batch(classifier: Classifier, items: Sequence[ClassifyInput]) -> list[ClassifyResult]:
+def classify_batch(
+    classifier: TextClassifier, items: Sequence[ClassifyInput]
+) -> list[ClassifyResult]:
     """Classify a batch: one windowed model pass, then evidence only for labels that fired."""
     if not items:
         return []

@@ -11,26 +11,26 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
 
+from models.prediction import TextClassifier
 from service.config import Settings
 
 logger = logging.getLogger(__name__)
 
-ClassifierLoader = Callable[[str | None], Any]
+ClassifierLoader = Callable[[str | None], TextClassifier]
 """``loader(version)`` -> a classifier (``None`` = the release ``current`` names)."""
 
 
 def service_loader(settings: Settings) -> ClassifierLoader:
     """The production loader: pins torch threads (the API and worker share few cores)."""
 
-    def load(version: str | None) -> Any:
-        import torch
+    def load(version: str | None) -> TextClassifier:
+        import torch  # here, not at import: API-only nodes and commands never load it
 
         from models.classifier import load_classifier
 
         torch.set_num_threads(max(1, settings.torch_threads or 1))
-        return load_classifier(version, releases_dir=settings.releases_dir)
+        return load_classifier(version, settings.classifier_config())
 
     return load
 
@@ -40,18 +40,18 @@ class ClassifierHolder:
 
     def __init__(self, loader: ClassifierLoader) -> None:
         self._loader = loader
-        self._current: Any = None
+        self._current: TextClassifier | None = None
         self._lock = threading.Lock()  # one load at a time; readers never take it
         self.error: str | None = None
         self.loaded = threading.Event()
 
     @property
-    def current(self) -> Any:
+    def current(self) -> TextClassifier | None:
         return self._current
 
     @property
     def version(self) -> str | None:
-        return getattr(self._current, "version", None)
+        return self._current.version if self._current is not None else None
 
     def reload(self, version: str | None = None) -> str:
         """Load ``version`` (default: ``current``) and swap it in; raises if loading fails."""
@@ -70,7 +70,7 @@ class ClassifierHolder:
             extra={
                 "release": self.version,
                 "previous": previous,
-                "precision": getattr(classifier, "precision", None),
+                "precision": classifier.precision,
             },
         )
         return str(self.version)

@@ -18,14 +18,15 @@ from typing import Any
 
 from sqlalchemy import select
 
+from models.prediction import ClassifyInput, ClassifyResult
 from service.config import Settings
-from service.db.aggregates import refresh_clients
 from service.db.ingest import purge_raw_mime
 from service.db.models import Client, Message
 from service.db.queue import claim_batch, complete, release_failed
 from service.db.session import Database
 from service.metrics import CLASSIFIED, CLASSIFY_FAILURES, CLASSIFY_SECONDS, LABELS_FLAGGED
-from service.pipeline import ClassifyInput, ClassifyResult, classify_batch
+from service.pipeline import classify_batch
+from service.risk.refresh import refresh_clients
 from service.runtime import ClassifierHolder
 
 logger = logging.getLogger(__name__)

@@ -7,6 +7,8 @@ import pytest
 
 @pytest.fixture(scope="session")
 def base_model_dir() -> str:
+    from models.config import ModelConfig
     from models.encoder import base_model_path
 
-    return base_model_path()
+    config = ModelConfig()
+    return base_model_path(config.base_model, config.cache_dir)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from service.config import REPO_ROOT
+from models.paths import REPO_ROOT
 
 
 def test_copied_paths_exist() -> None:

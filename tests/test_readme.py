@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from service.config import REPO_ROOT, Settings
+from models.paths import REPO_ROOT
+from service.config import Settings
 
 
 def test_every_setting_is_in_the_configuration_table() -> None:

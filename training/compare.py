@@ -16,8 +16,10 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
-from models.classifier import ADAPTER_DIR, HEAD_FILE, RELEASE_FILE, Windower, release_dir
+from models.classifier import Windower
+from models.config import ModelConfig
 from models.encoder import load_tokenizer
+from models.registry import ADAPTER_DIR, HEAD_FILE, RELEASE_FILE, release_dir
 from training.model_card import COMPARISON_FILE, write_model_card
 from training.train import TrainArguments, encode, fit, load_splits, seed_everything
 
@@ -30,7 +32,7 @@ def _trainable(model: torch.nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-def run_full(release: Path, epochs: int, learning_rate: float) -> dict:
+def run_full(release: Path, epochs: int, learning_rate: float, config: ModelConfig) -> dict:
     """Train in full mode with the release's data and settings; report dev macro F1 and cost.
 
     Only the learning rate differs: LoRA's rate would wreck a fully trainable encoder.
@@ -44,10 +46,11 @@ def run_full(release: Path, epochs: int, learning_rate: float) -> dict:
     if args.threads:
         torch.set_num_threads(args.threads)
     train_records, dev_records, _ = load_splits(args)
-    windower = Windower(load_tokenizer(), args.max_length, args.window_overlap)
+    windower = Windower(load_tokenizer(config), args.max_length, args.window_overlap)
     started = time.time()
     model, _, history = fit(
         args,
+        config,
         encode(train_records, windower),
         encode(dev_records, windower),
         windower,
@@ -113,8 +116,12 @@ def main(argv: list[str] | None = None) -> int:
         "--learning-rate", type=float, default=5e-5, help="the usual full fine-tuning rate"
     )
     args = parser.parse_args(argv)
-    release = release_dir(args.release)
-    rows = [lora_row(release, args.epochs), run_full(release, args.epochs, args.learning_rate)]
+    config = ModelConfig()
+    release = release_dir(config.releases_dir, args.release)
+    rows = [
+        lora_row(release, args.epochs),
+        run_full(release, args.epochs, args.learning_rate, config),
+    ]
     conclusion = summarize(rows)
     out = {"release": release.name, "runs": rows, "conclusion": conclusion}
     (release / COMPARISON_FILE).write_text(json.dumps(out, indent=2) + "\n")

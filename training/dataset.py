@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from models.labels import LABELS
-from service.config import REPO_ROOT
+from models.paths import REPO_ROOT
 
 CORPUS_DIR = REPO_ROOT / "datasets" / "corpus"
 SPLITS = ("train", "dev", "test")

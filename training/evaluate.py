@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import matplotlib
@@ -19,8 +20,10 @@ from sklearn.calibration import calibration_curve
 from sklearn.metrics import confusion_matrix, precision_recall_curve
 from tqdm import tqdm
 
-from models.classifier import Classifier, load_classifier, model_input
+from models.classifier import Classifier, load_classifier
+from models.config import ModelConfig
 from models.labels import LABELS, LANGUAGES
+from models.text import model_input
 from training.dataset import Record, load_records, select
 from training.metrics import label_metrics, macro_f1
 from training.model_card import write_model_card
@@ -162,7 +165,7 @@ def format_report(metrics: dict, version: str, split: str) -> str:
 
 def evaluate_release(
     version: str | None = None,
-    releases_dir: Path | None = None,
+    config: ModelConfig | None = None,
     split: str = "test",
     corpus_files: list[Path] | None = None,
 ) -> dict:
@@ -172,7 +175,7 @@ def evaluate_release(
     default ``auto`` precision would measure bf16 on some hosts and fp32 on others); the
     faster paths are measured against them by the release-quality test and the benchmark.
     """
-    classifier = load_classifier(version, releases_dir, precision="fp32")
+    classifier = load_classifier(version, replace(config or ModelConfig(), precision="fp32"))
     records = select(load_records(corpus_files), split)
     scores = score_records(classifier, records)
     metrics = compute_metrics(classifier, records, scores)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from models.classifier import RELEASE_FILE
 from models.labels import LABELS
+from models.registry import RELEASE_FILE
 
 COMPARISON_FILE = "comparison.json"
 """Optional: LoRA vs full fine-tuning on dev, written by ``training.compare``."""

@@ -12,7 +12,7 @@ import logging
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,20 +22,12 @@ from tqdm import tqdm
 from transformers import HfArgumentParser, get_linear_schedule_with_warmup
 
 from models.base import BUILD_INFO
-from models.classifier import (
-    Classifier,
-    ReleaseInfo,
-    Thresholds,
-    TriageModel,
-    Windower,
-    add_lora,
-    model_input,
-    save_release,
-    set_current,
-)
+from models.classifier import Classifier, TriageModel, Windower, add_lora, save_release
+from models.config import ModelConfig
 from models.encoder import base_model_path, load_encoder, load_tokenizer
 from models.labels import LABELS, LANGUAGES
-from service.config import get_settings
+from models.registry import ReleaseInfo, Thresholds, set_current
+from models.text import model_input
 from training.dataset import CORPUS_DIR, Record, corpus_files, files_digest, load_records, select
 from training.environment import environment
 from training.metrics import best_threshold, f1_at, macro_f1
@@ -55,7 +47,7 @@ class TrainArguments:
         default_factory=list, metadata={"help": "more JSONL files in the corpus format"}
     )
     releases_dir: str = field(
-        default="", metadata={"help": "where to write (default: TRIAGE_RELEASES_DIR)"}
+        default="", metadata={"help": "where to write (default: models/releases)"}
     )
     mode: str = field(default="lora", metadata={"help": "lora | full (comparison only)"})
     epochs: int = field(default=8, metadata={"help": "maximum epochs"})
@@ -113,9 +105,9 @@ def encode(records: Sequence[Record], windower: Windower) -> Encoded:
     )
 
 
-def build_model(args: TrainArguments) -> TriageModel:
+def build_model(args: TrainArguments, config: ModelConfig) -> TriageModel:
     """LoRA adapters on a frozen encoder, or (comparison) the whole encoder but embeddings."""
-    encoder = load_encoder()
+    encoder = load_encoder(config)
     if args.mode == "lora":
         encoder = add_lora(
             encoder, args.lora_rank, args.lora_alpha, args.lora_dropout, args.lora_layers
@@ -219,9 +211,16 @@ def snapshot(model: TriageModel) -> dict[str, torch.Tensor]:
     return {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
 
 
-def fit(args: TrainArguments, train: Encoded, dev: Encoded, windower: Windower, device):
+def fit(
+    args: TrainArguments,
+    config: ModelConfig,
+    train: Encoded,
+    dev: Encoded,
+    windower: Windower,
+    device: torch.device,
+) -> tuple[TriageModel, np.ndarray, list[dict]]:
     """Train with early stopping; returns the best model, its dev scores and the history."""
-    model = build_model(args).to(device)
+    model = build_model(args, config).to(device)
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(params, lr=args.learning_rate, weight_decay=args.weight_decay)
     steps = args.epochs * -(-len(train.ids) // args.batch_size)
@@ -277,29 +276,37 @@ def load_splits(args: TrainArguments) -> tuple[list[Record], list[Record], list[
     return train, dev, files
 
 
-def base_info() -> dict:
+def base_info(config: ModelConfig) -> dict:
     """Which base the adapter was trained on (a hub id or local directory has no build info)."""
-    path = Path(base_model_path())
+    path = Path(base_model_path(config.base_model, config.cache_dir))
     info_file = path / BUILD_INFO
     checksum = json.loads(info_file.read_text())["checksum"] if info_file.exists() else None
     return {"name": path.name, "checksum": checksum}
 
 
-def run(args: TrainArguments) -> Path:
-    """Train, tune thresholds, save the release (and optionally evaluate and promote)."""
+def run(args: TrainArguments, config: ModelConfig | None = None) -> Path:
+    """Train, tune thresholds, save the release (and optionally evaluate and promote).
+
+    ``config`` says where the base encoder and the releases are (the ``triage`` command builds
+    it from the service settings); ``--releases_dir`` overrides its releases folder.
+    """
+    config = config or ModelConfig()
+    if args.releases_dir:
+        config = replace(config, releases_dir=Path(args.releases_dir))
+    args.releases_dir = str(config.releases_dir)
     seed_everything(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
     args.version = args.version or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     train_records, dev_records, files = load_splits(args)
-    windower = Windower(load_tokenizer(), args.max_length, args.window_overlap)
+    windower = Windower(load_tokenizer(config), args.max_length, args.window_overlap)
     train, dev = encode(train_records, windower), encode(dev_records, windower)
     log.info(
         "training", extra={"train": len(train.ids), "dev": len(dev.ids), "device": str(device)}
     )
     started = time.time()
-    model, dev_scores, history = fit(args, train, dev, windower, device)
+    model, dev_scores, history = fit(args, config, train, dev, windower, device)
     model.to("cpu")
     thresholds = tune_thresholds(dev.labels, dev_scores, dev.languages)
     predicted = np.stack(
@@ -307,7 +314,7 @@ def run(args: TrainArguments) -> Path:
     )
     info = placeholder_info(args)
     info.thresholds = thresholds
-    info.base_model = base_info()
+    info.base_model = base_info(config)
     info.training = {
         "arguments": asdict(args),
         "data": files_digest(files),
@@ -320,20 +327,19 @@ def run(args: TrainArguments) -> Path:
         "torch_threads": torch.get_num_threads(),
         "environment": environment(),
     }
-    args.releases_dir = args.releases_dir or str(get_settings().releases_dir)
-    out = Path(args.releases_dir) / args.version
+    out = config.releases_dir / args.version
     save_release(model, info, out)
     log.info("release saved", extra={"path": str(out)})
     if args.evaluate:
         from training.evaluate import evaluate_release
 
-        evaluate_release(args.version, Path(args.releases_dir), corpus_files=files)
+        evaluate_release(args.version, config, corpus_files=files)
     if args.promote:
-        set_current(args.version, Path(args.releases_dir))
+        set_current(config.releases_dir, args.version)
     return out
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, config: ModelConfig | None = None) -> int:
     (args,) = HfArgumentParser(TrainArguments).parse_args_into_dataclasses(args=argv)
-    run(args)
+    run(args, config)
     return 0

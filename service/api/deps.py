@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
-from models.classifier import current_version
+from models.registry import current_version
 from service.config import Settings
 from service.db.api_keys import authenticate
 from service.db.models import ApiKey, utcnow

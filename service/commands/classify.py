@@ -6,21 +6,22 @@ import argparse
 from itertools import islice
 
 from models.classifier import load_classifier
+from models.prediction import ClassifyInput
+from service.config import get_settings
 from service.jsonl import JsonLines, open_input, write_object
-from service.pipeline import ClassifyInput, classify_batch
+from service.pipeline import classify_batch
 
 BATCH = 64
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("classify", help="classify JSON lines {id, subject?, text}")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", nargs="?", default="-", help="JSONL file, or - for stdin")
     parser.add_argument("--release", default=None, help="model release (default: current)")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    classifier = load_classifier(args.release)
+    classifier = load_classifier(args.release, get_settings().classifier_config())
     with open_input(args.file) as stream:
         reader = JsonLines(stream, required=("id", "text"))
         objects = iter(reader)

@@ -20,7 +20,7 @@ from service.config import Settings, get_settings
 from service.db.ingest import ingest_messages
 from service.db.session import open_database
 from service.inbound import InboundError
-from service.inbound.base import message_from_mime, parse_direction
+from service.inbound.build import message_from_mime, parse_direction
 from service.mail.message import Direction
 
 logger = logging.getLogger(__name__)
@@ -30,8 +30,7 @@ EX_DATAERR = 65
 EX_TEMPFAIL = 75
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("deliver", help="store one MIME message from stdin (MTA pipe)")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--direction",
         choices=[d.value for d in Direction],

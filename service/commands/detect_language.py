@@ -17,11 +17,7 @@ from service.jsonl import JsonLines, open_input, write_object
 from service.language import detect_language
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "detect-language",
-        help="detect ko/ru/tr/en/other for JSON lines {id, text} (stdout: JSON lines)",
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "file", nargs="?", default="-", help="JSON-lines input; '-' (default) reads stdin"
     )

@@ -15,10 +15,7 @@ from service.db.feedback import feedback_records
 from service.db.session import open_database
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "export-feedback", help="write reviewer corrections in the dataset JSONL format"
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", default="-", help="output file (default: stdout)")
     parser.set_defaults(handler=run)
 

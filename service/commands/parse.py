@@ -7,14 +7,12 @@ import json
 import sys
 from pathlib import Path
 
-from service.mail.parse import MailParseError, parse_mime
+from service.mail.builder import MailParseError
+from service.mail.parse import parse_mime
 from service.mail.timing import reply_gap_seconds
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "parse", help="parse a raw .eml file (or - for stdin) and print the cleaned message"
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="path to a raw RFC 5322 message, or - to read stdin")
     parser.set_defaults(handler=run)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from models.classifier import release_dir
+from models.registry import release_dir
 from service.config import get_settings
 from service.db.queue import requeue
 from service.db.session import open_database
@@ -18,10 +18,7 @@ from service.runtime import ClassifierHolder, service_loader
 from service.worker import Worker
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "reclassify", help="re-queue stored messages for classification by a new release"
-    )
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--release", default=None, help="target release (default: current)")
     parser.add_argument("--failed", action="store_true", help="also retry messages that failed")
     parser.add_argument("--all", action="store_true", help="also those the release already did")
@@ -33,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     try:
-        release = release_dir(args.release, settings.releases_dir).name
+        release = release_dir(settings.releases_dir, args.release).name
     except FileNotFoundError as exc:
         print(f"triage reclassify: {exc}", file=sys.stderr)
         return 1

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from models.classifier import CURRENT_POINTER, RELEASE_FILE, release_dir, rollback, set_current
+from models.registry import current_version, list_releases, rollback, set_current
 from service.config import get_settings
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("release", help="list, promote or roll back model releases")
+def configure(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", required=True)
     actions.add_parser("list", help="list releases, marking the current one")
     promote = actions.add_parser("promote", help="make VERSION the current release")
@@ -19,14 +18,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    releases = get_settings().releases_dir
     if args.action == "promote":
-        previous = set_current(args.version)
+        previous = set_current(releases, args.version)
         print(f"current: {args.version} (was {previous})")
     elif args.action == "rollback":
-        print(f"current: {rollback()}")
+        print(f"current: {rollback(releases)}")
     else:
-        releases = get_settings().releases_dir
-        current = release_dir().name if (releases / CURRENT_POINTER).exists() else None
-        for path in sorted(p for p in releases.iterdir() if (p / RELEASE_FILE).exists()):
-            print(("* " if path.name == current else "  ") + path.name)
+        current = current_version(releases)
+        for name in list_releases(releases):
+            print(("* " if name == current else "  ") + name)
     return 0

@@ -10,9 +10,8 @@ from service.config import get_settings
 from service.main import create_app
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def configure(parser: argparse.ArgumentParser) -> None:
     settings = get_settings()
-    parser = subparsers.add_parser("serve", help="run the HTTP service (API + worker)")
     parser.add_argument("--host", default=settings.host, help="bind address (TRIAGE_HOST)")
     parser.add_argument("--port", type=int, default=settings.port, help="port (TRIAGE_PORT)")
     parser.add_argument(

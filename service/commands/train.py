@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import argparse
 
+from service.config import get_settings
 from training.train import main as train_main
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "train", help="fine-tune a new model release from datasets/", add_help=False
-    )
-    parser.set_defaults(handler=run, passthrough=True)
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    return train_main(args.extra)
+    return train_main(args.extra, get_settings().classifier_config())

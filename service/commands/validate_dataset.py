@@ -8,8 +8,7 @@ from pathlib import Path
 from training.validate import format_report, validate
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("validate-dataset", help="validate datasets/corpus")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", type=Path, help="JSONL files (default: the corpus)")
     parser.add_argument("--no-quotas", action="store_true", help="skip the size quotas")
     parser.set_defaults(handler=run)

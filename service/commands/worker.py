@@ -22,8 +22,7 @@ from service.worker import Worker
 logger = logging.getLogger(__name__)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("worker", help="run classification workers (no API)")
+def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threads", type=int, default=1, help="worker loops in this process (default 1)"
     )

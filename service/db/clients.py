@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.config import Settings
-from service.db.models import AddressKind, Client, ClientAddress, Message, RiskLevel
+from service.db.models import AddressKind, Client, ClientAddress, Message
 from service.mail.address import normalize_address
+from service.risk.policy import RiskLevel
 
 CLIENTS = Client.__table__
 ADDRESSES = ClientAddress.__table__

@@ -3,15 +3,13 @@ training corpus (the dataset's JSONL format) for the next release."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.labels import LABELS, LANGUAGES
-from service.config import Settings
-from service.db.aggregates import refresh_client_risk
 from service.db.flags import message_flags
 from service.db.models import Feedback, Message
 
@@ -19,13 +17,13 @@ from service.db.models import Feedback, Message
 def record_feedback(
     session: Session,
     message: Message,
-    labels: list[str],
-    settings: Settings,
+    labels: Sequence[str],
     *,
     reviewer: str = "",
     note: str = "",
 ) -> Feedback:
-    """Store a correction; the message's effective labels and its client's risk follow it."""
+    """Store a correction; the message's effective labels follow it (its client's risk is
+    refreshed by :func:`service.risk.refresh.record_correction`)."""
     ordered = [label for label in LABELS if label in set(labels)]
     entry = Feedback(
         message_id=message.id,
@@ -38,8 +36,6 @@ def record_feedback(
     session.add(entry)
     message.corrected_labels = ordered
     session.flush()
-    if message.client_id is not None:
-        refresh_client_risk(session, message.client_id, settings)
     return entry
 
 

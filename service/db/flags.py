@@ -18,8 +18,8 @@ from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from models.prediction import ClassifyResult
 from service.db.models import Flag, Message, utcnow
-from service.pipeline import ClassifyResult
 
 
 def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from service.risk.policy import RiskLevel
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -89,15 +91,6 @@ class MessageStatus(StrEnum):
     DONE = "done"  # classified; flags written
     FAILED = "failed"  # gave up after worker_max_attempts; `triage reclassify --failed` retries
     SKIPPED = "skipped"  # outbound mail: stored for timing, never classified
-
-
-class RiskLevel(StrEnum):
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
-
-
-RISK_RANK = {RiskLevel.GREEN: 0, RiskLevel.AMBER: 1, RiskLevel.RED: 2}
 
 
 class Client(Base):

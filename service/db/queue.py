@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from models.prediction import ClassifyResult
 from service.config import Settings
 from service.db.flags import write_flags
 from service.db.models import Message, MessageStatus, utcnow
-from service.pipeline import ClassifyResult
 
 
 def claimable(now: datetime) -> ColumnElement[bool]:

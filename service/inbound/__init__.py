@@ -2,7 +2,7 @@
 
 A route does::
 
-    adapter = ADAPTERS[provider]            # KeyError -> 404
+    adapter = ADAPTERS[provider]            # service.inbound.registry; KeyError -> 404
     try:
         result = adapter.parse(InboundRequest(...), get_settings())
     except InboundError as exc:
@@ -12,18 +12,15 @@ and stores ``result.messages`` (answering with ``result.response`` when there is
 ``result.one_time_token`` (Mailgun) in the same transaction and refusing the request with its
 ``reject_status`` if the token was already recorded.
 
-Adapters hold no state, so the one :data:`ADAPTERS` registry serves every app.
+Adding a provider: a module here with an adapter class (``name`` and ``parse``: authenticate
+with :mod:`~service.inbound.auth`, bound sizes with :mod:`~service.inbound.limits`, decode with
+:mod:`~service.inbound.forms`, then hand raw MIME or :class:`~service.mail.builder.MessageFields`
+to :mod:`~service.inbound.build`), its entry in :mod:`service.inbound.registry`, its settings in
+``service/config.py`` and a test module under ``tests/service/inbound/``.
 """
 
 from __future__ import annotations
 
-from service.inbound.base import (
-    Adapter,
-    InboundRequest,
-    InboundResult,
-    OneTimeToken,
-    UploadedFile,
-)
 from service.inbound.errors import (
     AuthError,
     InboundConfigError,
@@ -34,32 +31,15 @@ from service.inbound.errors import (
     ReplayedRequest,
     UnsupportedMediaType,
 )
-from service.inbound.json_form import JsonFormAdapter
-from service.inbound.mailgun import MailgunAdapter
-from service.inbound.mandrill import MandrillAdapter
-from service.inbound.postal import PostalAdapter
-from service.inbound.postmark import PostmarkAdapter
-from service.inbound.raw import RawMimeAdapter
-from service.inbound.sendgrid import SendGridAdapter
-from service.inbound.ses import SesAdapter
-
-ADAPTERS: dict[str, Adapter] = {
-    adapter.name: adapter
-    for adapter in (
-        RawMimeAdapter(),
-        JsonFormAdapter(),
-        MailgunAdapter(),
-        SendGridAdapter(),
-        PostmarkAdapter(),
-        SesAdapter(),
-        MandrillAdapter(),
-        PostalAdapter(),
-    )
-}
-"""One adapter per provider name (the URL segment a route would use)."""
+from service.inbound.request import (
+    Adapter,
+    InboundRequest,
+    InboundResult,
+    OneTimeToken,
+    UploadedFile,
+)
 
 __all__ = [
-    "ADAPTERS",
     "Adapter",
     "AuthError",
     "InboundConfigError",

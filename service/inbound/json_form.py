@@ -24,20 +24,13 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from service.config import Settings
-from service.inbound.base import (
-    InboundRequest,
-    InboundResult,
-    MessageFields,
-    check_request_size,
-    decode_base64,
-    json_body,
-    message_from_fields,
-    message_from_mime,
-    parse_direction,
-    require_bearer,
-    require_media_type,
-)
+from service.inbound.auth import require_bearer
+from service.inbound.build import message_from_fields, message_from_mime, parse_direction
 from service.inbound.errors import MalformedPayload
+from service.inbound.forms import decode_base64, json_body, require_media_type
+from service.inbound.limits import check_request_size
+from service.inbound.request import InboundRequest, InboundResult
+from service.mail.builder import MessageFields
 from service.mail.message import NormalizedMessage
 
 

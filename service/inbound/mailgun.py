@@ -32,21 +32,13 @@ import time
 from collections.abc import Callable
 
 from service.config import Settings
-from service.inbound.base import (
-    FormData,
-    InboundRequest,
-    InboundResult,
-    MessageFields,
-    OneTimeToken,
-    check_request_size,
-    form_data,
-    load_json_field,
-    message_from_fields,
-    message_from_mime,
-    parse_count,
-    secret_value,
-)
+from service.inbound.auth import secret_value
+from service.inbound.build import message_from_fields, message_from_mime
 from service.inbound.errors import AuthError, MalformedPayload, ProviderDisabled, ReplayedRequest
+from service.inbound.forms import FormData, form_data, load_json_field, parse_count
+from service.inbound.limits import check_request_size
+from service.inbound.request import InboundRequest, InboundResult, OneTimeToken
+from service.mail.builder import MessageFields
 from service.mail.message import NormalizedMessage
 
 REJECT_STATUS = 406

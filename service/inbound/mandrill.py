@@ -28,21 +28,13 @@ import hmac
 from typing import Any
 
 from service.config import Settings
-from service.inbound.base import (
-    FormData,
-    InboundRequest,
-    InboundResult,
-    MessageFields,
-    check_request_size,
-    constant_time_equal,
-    form_data,
-    format_mailbox,
-    load_json_field,
-    message_from_fields,
-    message_from_mime,
-    secret_value,
-)
+from service.inbound.auth import constant_time_equal, secret_value
+from service.inbound.build import format_mailbox, message_from_fields, message_from_mime
 from service.inbound.errors import AuthError, MalformedPayload, ProviderDisabled
+from service.inbound.forms import FormData, form_data, load_json_field
+from service.inbound.limits import check_request_size
+from service.inbound.request import InboundRequest, InboundResult
+from service.mail.builder import MessageFields
 from service.mail.message import NormalizedMessage
 
 SIGNATURE_HEADER = "X-Mandrill-Signature"

@@ -36,26 +36,24 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from service.config import Settings
-from service.inbound.base import (
-    InboundRequest,
-    InboundResult,
-    MessageFields,
-    check_request_size,
-    decode_base64,
-    form_data,
-    json_body,
-    load_public_key,
-    message_from_fields,
-    message_from_mime,
-    parse_count,
-    require_media_type,
-)
+from service.inbound.auth import load_public_key
+from service.inbound.build import message_from_fields, message_from_mime
 from service.inbound.errors import (
     AuthError,
     InboundConfigError,
     MalformedPayload,
     ProviderDisabled,
 )
+from service.inbound.forms import (
+    decode_base64,
+    form_data,
+    json_body,
+    parse_count,
+    require_media_type,
+)
+from service.inbound.limits import check_request_size
+from service.inbound.request import InboundRequest, InboundResult
+from service.mail.builder import MessageFields
 from service.mail.message import NormalizedMessage
 
 SIGNATURE_256_HEADER = "X-Postal-Signature-256"

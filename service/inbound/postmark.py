@@ -24,19 +24,13 @@ from __future__ import annotations
 from typing import Any
 
 from service.config import Settings
-from service.inbound.base import (
-    InboundRequest,
-    InboundResult,
-    MessageFields,
-    check_request_size,
-    format_mailbox,
-    json_body,
-    message_from_fields,
-    message_from_mime,
-    require_basic,
-    require_media_type,
-)
+from service.inbound.auth import require_basic
+from service.inbound.build import format_mailbox, message_from_fields, message_from_mime
 from service.inbound.errors import MalformedPayload
+from service.inbound.forms import json_body, require_media_type
+from service.inbound.limits import check_request_size
+from service.inbound.request import InboundRequest, InboundResult
+from service.mail.builder import MessageFields
 from service.mail.message import NormalizedMessage
 
 

@@ -14,15 +14,11 @@ itself, byte for byte, so it goes straight to the shared MIME parser.
 from __future__ import annotations
 
 from service.config import Settings
-from service.inbound.base import (
-    InboundRequest,
-    InboundResult,
-    check_request_size,
-    message_from_mime,
-    parse_direction,
-    require_bearer,
-    require_media_type,
-)
+from service.inbound.auth import require_bearer
+from service.inbound.build import message_from_mime, parse_direction
+from service.inbound.forms import require_media_type
+from service.inbound.limits import check_request_size
+from service.inbound.request import InboundRequest, InboundResult
 
 DIRECTION_HEADER = "X-Direction"
 

@@ -42,22 +42,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from service.config import Settings
-from service.inbound.base import (
-    FormData,
-    InboundRequest,
-    InboundResult,
-    MessageFields,
-    basic_matches,
-    bearer_matches,
-    check_request_size,
-    form_data,
-    load_json_field,
-    load_public_key,
-    message_from_fields,
-    message_from_mime,
-    parse_count,
-    secret_value,
-)
+from service.inbound.auth import basic_matches, bearer_matches, load_public_key, secret_value
+from service.inbound.build import message_from_fields, message_from_mime
 from service.inbound.errors import (
     AuthError,
     InboundConfigError,
@@ -65,6 +51,10 @@ from service.inbound.errors import (
     ProviderDisabled,
     ReplayedRequest,
 )
+from service.inbound.forms import FormData, form_data, load_json_field, parse_count
+from service.inbound.limits import check_request_size
+from service.inbound.request import InboundRequest, InboundResult
+from service.mail.builder import MessageFields
 from service.mail.message import NormalizedMessage
 
 SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature"

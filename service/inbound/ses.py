@@ -43,22 +43,16 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from service.config import Settings
-from service.inbound.base import (
-    InboundRequest,
-    InboundResult,
-    check_request_size,
-    decode_base64,
-    json_body,
-    load_json_field,
-    message_from_mime,
-    require_media_type,
-)
+from service.inbound.build import message_from_mime
 from service.inbound.errors import (
     AuthError,
     InboundConfigError,
     MalformedPayload,
     ProviderDisabled,
 )
+from service.inbound.forms import decode_base64, json_body, load_json_field, require_media_type
+from service.inbound.limits import check_request_size
+from service.inbound.request import InboundRequest, InboundResult
 
 NOTIFICATION_FIELDS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
 SUBSCRIPTION_FIELDS = (

@@ -13,11 +13,12 @@ from models.base import (
     verify_base_directory,
     write_base_directory,
 )
+from models.config import ModelConfig
 from models.encoder import load_encoder, load_tokenizer, mean_pool
 
 
 def _embed(texts: list[str]) -> torch.Tensor:
-    tokenizer, model = load_tokenizer(), load_encoder().eval()
+    tokenizer, model = load_tokenizer(ModelConfig()), load_encoder(ModelConfig()).eval()
     batch = tokenizer([E5_PREFIX + t for t in texts], padding=True, return_tensors="pt")
     with torch.no_grad():
         hidden = model(**batch).last_hidden_state
@@ -31,9 +32,9 @@ def test_build_is_deterministic(tmp_path: Path, base_model_dir: str) -> None:
 
 
 def test_encoder_has_e5_small_shape(base_model_dir: str) -> None:
-    config = load_encoder().config
+    config = load_encoder(ModelConfig()).config
     assert (config.num_hidden_layers, config.hidden_size, config.vocab_size) == (12, 384, 250037)
-    assert len(load_tokenizer()) == 250002
+    assert len(load_tokenizer(ModelConfig())) == 250002
 
 
 UNRELATED_PAIRS = [

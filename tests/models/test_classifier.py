@@ -9,25 +9,22 @@ import pytest
 import torch
 
 from models.classifier import (
-    ReleaseInfo,
-    Thresholds,
     TriageModel,
     Windower,
     add_lora,
     load_classifier,
-    release_dir,
-    rollback,
     save_release,
-    set_current,
-    split_sentences,
 )
+from models.config import ModelConfig
 from models.encoder import load_encoder, load_tokenizer
 from models.labels import LABELS
+from models.registry import ReleaseInfo, Thresholds, release_dir, rollback, set_current
+from models.text import split_sentences
 
 
 @pytest.fixture(scope="module")
 def windower() -> Windower:
-    return Windower(load_tokenizer(), max_length=32, overlap=8)
+    return Windower(load_tokenizer(ModelConfig()), max_length=32, overlap=8)
 
 
 def test_long_text_becomes_overlapping_windows_covering_every_token(windower: Windower) -> None:
@@ -69,7 +66,7 @@ def tiny_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A randomly initialised LoRA release: enough to test saving, loading and pointers."""
     torch.manual_seed(0)
     releases = tmp_path_factory.mktemp("releases")
-    model = TriageModel(add_lora(load_encoder(), rank=2, alpha=4, dropout=0.0))
+    model = TriageModel(add_lora(load_encoder(ModelConfig()), rank=2, alpha=4, dropout=0.0))
     for version in ("r1", "r2"):
         info = ReleaseInfo(version, list(LABELS), Thresholds({k: 0.5 for k in LABELS}))
         save_release(model.eval(), info, releases / version)
@@ -77,8 +74,8 @@ def tiny_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_release_round_trip_gives_the_same_scores(tiny_release: Path) -> None:
-    merged = load_classifier("r1", tiny_release)
-    unmerged = load_classifier("r1", tiny_release, merge=False)
+    merged = load_classifier("r1", ModelConfig(releases_dir=tiny_release))
+    unmerged = load_classifier("r1", ModelConfig(releases_dir=tiny_release), merge=False)
     texts = ["You useless idiot.", "Спасибо, всё получили."]
     np.testing.assert_allclose(merged.score_texts(texts), unmerged.score_texts(texts), atol=1e-4)
     assert merged.score_texts(texts).shape == (2, len(LABELS))
@@ -91,14 +88,14 @@ def test_release_is_small(tiny_release: Path) -> None:
 
 def test_promote_and_rollback(tiny_release: Path) -> None:
     with pytest.raises(FileNotFoundError):
-        release_dir(None, tiny_release)
-    assert set_current("r1", tiny_release) is None
-    assert set_current("r2", tiny_release) == "r1"
-    assert release_dir(None, tiny_release).name == "r2"
+        release_dir(tiny_release)
+    assert set_current(tiny_release, "r1") is None
+    assert set_current(tiny_release, "r2") == "r1"
+    assert release_dir(tiny_release).name == "r2"
     assert rollback(tiny_release) == "r1"
-    assert release_dir(None, tiny_release).name == "r1"
+    assert release_dir(tiny_release).name == "r1"
     with pytest.raises(FileNotFoundError):
-        set_current("missing", tiny_release)
+        set_current(tiny_release, "missing")
 
 
 def test_length_batches_cap_count_and_padded_tokens() -> None:
@@ -127,7 +124,7 @@ PROBES = [
 def fp32_scores() -> np.ndarray:
     from models.classifier import load_classifier
 
-    return load_classifier(precision="fp32").score_texts(PROBES)
+    return load_classifier(config=ModelConfig(precision="fp32")).score_texts(PROBES)
 
 
 def test_int8_path_quantizes_all_but_the_feed_forward_outputs_and_stays_close(
@@ -137,14 +134,14 @@ def test_int8_path_quantizes_all_but_the_feed_forward_outputs_and_stays_close(
 
     from models.classifier import load_classifier
 
-    int8 = load_classifier(precision="int8")
+    int8 = load_classifier(config=ModelConfig(precision="int8"))
     layers = dict(int8.model.encoder.named_modules())
     assert type(layers["encoder.layer.0.output.dense"]) is torch.nn.Linear
     assert isinstance(layers["encoder.layer.0.attention.output.dense"], DynamicInt8Linear)
     assert isinstance(layers["encoder.layer.11.intermediate.dense"], DynamicInt8Linear)
     np.testing.assert_allclose(int8.score_texts(PROBES), fp32_scores, atol=0.1)
     with pytest.raises(ValueError, match="precision"):
-        load_classifier(precision="fp16")
+        load_classifier(config=ModelConfig(precision="fp16"))
 
 
 def test_bf16_path_casts_the_encoder_keeps_the_head_fp32_and_stays_close(
@@ -152,7 +149,7 @@ def test_bf16_path_casts_the_encoder_keeps_the_head_fp32_and_stays_close(
 ) -> None:
     from models.classifier import load_classifier
 
-    bf16 = load_classifier(precision="bf16")
+    bf16 = load_classifier(config=ModelConfig(precision="bf16"))
     assert bf16.precision == "bf16"
     assert next(bf16.model.encoder.parameters()).dtype == torch.bfloat16
     assert bf16.model.head.weight.dtype == torch.float32

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.classifier import load_classifier, resolve_precision
+from models.config import ModelConfig
 from models.labels import LABELS, LANGUAGES
 from training.dataset import load_records, select
 from training.evaluate import compute_metrics, score_records
@@ -20,7 +21,7 @@ CPU has it): the bar holds for what users get, not only for the fp32 reference."
 
 @pytest.fixture(scope="module", params=PRECISIONS)
 def test_metrics(request: pytest.FixtureRequest) -> dict:
-    classifier = load_classifier(precision=request.param)
+    classifier = load_classifier(config=ModelConfig(precision=request.param))
     records = select(load_records(), "test")
     return compute_metrics(classifier, records, score_records(classifier, records))
 

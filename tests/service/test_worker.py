@@ -97,8 +97,9 @@ def test_restart_mid_queue_loses_nothing(
 def test_late_worker_cannot_write_after_losing_its_lease(
     database: Database, settings: Settings, build_mime: Callable, fake_classifier: Any
 ) -> None:
+    from models.prediction import ClassifyInput
     from service.db.queue import complete
-    from service.pipeline import ClassifyInput, classify_batch
+    from service.pipeline import classify_batch
 
     _store(database, settings, build_mime, ["you idiots"])
     with database.session() as session:

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from models.classifier import load_classifier
+from models.config import ModelConfig
 from models.labels import LABELS
 from training.train import main
 
@@ -44,7 +45,7 @@ def test_main_trains_evaluates_and_promotes_a_release(
     precisions: list[str | None] = []
 
     def recording_loader(*args, **kwargs):
-        precisions.append(kwargs.get("precision"))
+        precisions.append(args[1].precision)
         return load_classifier(*args, **kwargs)
 
     monkeypatch.setattr(training.evaluate, "load_classifier", recording_loader)
@@ -69,7 +70,7 @@ def test_main_trains_evaluates_and_promotes_a_release(
     versions = info["training"]["environment"]
     assert versions["torch"] == torch.__version__ and versions["peft"]
     assert f"torch {torch.__version__}" in (release / "MODEL_CARD.md").read_text()
-    classifier = load_classifier("tiny", releases)
+    classifier = load_classifier("tiny", ModelConfig(releases_dir=releases))
     scores = classifier.score_texts([CUES[label] for label in LABELS] + [NEUTRAL])
     for col in range(len(LABELS)):
         assert scores[col, col] > scores[-1, col], LABELS[col]

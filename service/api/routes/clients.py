@@ -26,9 +26,10 @@ from service.api.schemas import (
 )
 from service.config import Settings
 from service.db import clients as repo
-from service.db.aggregates import client_summary, refresh_clients
 from service.db.flags import BadCursor, FlagFilter, flag_history
-from service.db.models import AddressKind, Client, Flag, Message, RiskLevel
+from service.db.models import AddressKind, Client, Flag, Message
+from service.risk.policy import RiskLevel
+from service.risk.refresh import client_summary, refresh_clients
 
 router = APIRouter(prefix="/v1/clients", tags=["clients"])
 

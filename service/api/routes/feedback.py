@@ -12,8 +12,8 @@ from sqlalchemy import select
 from service.api.deps import ApiKeyDep, SessionDep, SettingsDep
 from service.api.routes.messages import get_message_or_404
 from service.api.schemas import ErrorBody, FeedbackIn, FeedbackOut
-from service.db.feedback import record_feedback
 from service.db.models import Feedback
+from service.risk.refresh import record_correction
 
 router = APIRouter(prefix="/v1/messages", tags=["feedback"])
 
@@ -52,7 +52,7 @@ def post_feedback(
     if message.direction != "inbound":
         raise HTTPException(409, "outbound mail is stored for timing only and has no labels")
     reviewer = body.reviewer or f"api-key:{key.name}"
-    entry = record_feedback(
+    entry = record_correction(
         session, message, list(body.labels), settings, reviewer=reviewer, note=body.note
     )
     session.commit()

@@ -27,7 +27,7 @@ from service.db.ingest import IngestOutcome, ingest_messages
 from service.db.replay import TokenReused
 from service.db.session import Database
 from service.inbound import Adapter, InboundError, InboundRequest, InboundResult, ReplayedRequest
-from service.inbound.base import ENVELOPE_SLACK_BYTES
+from service.inbound.limits import ENVELOPE_SLACK_BYTES
 from service.metrics import INGESTED
 
 logger = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from service.api.deps import ApiKeyDep, SessionDep
 from service.api.schemas import ErrorBody, MessageOut
-from service.db.aggregates import effective_labels
+from service.db.facts import effective_labels
 from service.db.flags import message_flags
 from service.db.models import Message
 

@@ -11,7 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from service.api.errors import DATABASE_ERRORS
 from service.db.queue import queue_depth
-from service.inbound.base import bearer_matches, secret_value
+from service.inbound.auth import bearer_matches, secret_value
 from service.metrics import QUEUE_DEPTH
 
 router = APIRouter(tags=["health"])

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from service.config import REPO_ROOT, Settings
+from models.paths import REPO_ROOT
+from service.config import Settings
 from service.db.api_keys import create_key
 from service.main import create_app
 

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from service.cli import main
 from service.commands import deliver
 from service.config import Settings, get_settings
-from service.db.feedback import record_feedback
 from service.db.models import ApiKey, Message
 from service.db.session import Database
+from service.risk.refresh import record_correction
 from service.runtime import ClassifierHolder
 from service.worker import Worker
 from training.validate import validate
@@ -121,7 +121,7 @@ def test_export_feedback_validates_as_a_corpus(
     with database.session() as session:
         for message in session.scalars(select(Message).where(Message.subject.like("% mail"))):
             labels = ["abuse"] if message.language == "ru" else []
-            record_feedback(session, message, labels, env, reviewer="anna")
+            record_correction(session, message, labels, env, reviewer="anna")
 
     output = tmp_path / "feedback.jsonl"
     assert main(["export-feedback", "-o", str(output)]) == 0

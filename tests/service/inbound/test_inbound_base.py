@@ -6,16 +6,8 @@ import base64
 
 import pytest
 
-from service.inbound import ADAPTERS, Adapter, InboundRequest
-from service.inbound.base import (
-    Headers,
-    basic_matches,
-    bearer_matches,
-    check_request_size,
-    form_data,
-    load_public_key,
-    parse_date,
-)
+from service.inbound import Adapter, InboundRequest
+from service.inbound.auth import basic_matches, bearer_matches, load_public_key
 from service.inbound.errors import (
     InboundConfigError,
     InboundError,
@@ -23,6 +15,11 @@ from service.inbound.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
+from service.inbound.forms import form_data
+from service.inbound.limits import check_request_size
+from service.inbound.registry import ADAPTERS
+from service.inbound.request import Headers
+from service.mail.headers import parse_date
 
 
 def test_registry_has_every_provider():
@@ -146,7 +143,8 @@ def test_parse_date(value, iso):
 @pytest.mark.parametrize("lang", ["ko", "ru", "tr"])
 def test_fields_and_mime_paths_clean_alike(make_settings, make_mime, sample, quoted, lang):
     """A provider without raw MIME must yield what the MIME path yields for the same mail."""
-    from service.inbound.base import MessageFields, message_from_fields, message_from_mime
+    from service.inbound.build import message_from_fields, message_from_mime
+    from service.mail.builder import MessageFields
 
     settings = make_settings()
     raw = make_mime(lang, message_id="<same-1@mail.example.net>")

@@ -7,14 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from service.mail.builder import MailParseError
+from service.mail.charset import decode_bytes
+from service.mail.headers import decode_header_text, normalize_message_ids
 from service.mail.html import html_to_text
-from service.mail.parse import (
-    MailParseError,
-    decode_bytes,
-    decode_header_text,
-    normalize_message_ids,
-    parse_mime,
-)
+from service.mail.parse import parse_mime
 
 
 def _mail(body: bytes, *, headers: str = "", ctype: str = 'text/plain; charset="utf-8"') -> bytes:
@@ -129,9 +126,20 @@ def test_date_header(date: str, expected: datetime | None) -> None:
 
 
 def test_missing_headers_still_give_a_message() -> None:
-    message = parse_mime(b"Subject: only a subject\r\n\r\nbody text")
-    assert (message.from_address, message.date, message.message_id) == ("", None, None)
+    message = parse_mime(b"From: a@client.example\r\nSubject: only a subject\r\n\r\nbody text")
+    assert (message.from_address, message.date, message.message_id) == (
+        "a@client.example",
+        None,
+        None,
+    )
     assert message.text == "body text"
+
+
+@pytest.mark.parametrize("sender", ["", "From: undisclosed-recipients\r\n", "From: <>\r\n"])
+def test_a_message_without_a_sender_address_is_refused(sender: str) -> None:
+    """One rule for every inbound path: no address, no client to attribute it to."""
+    with pytest.raises(MailParseError, match="no sender address"):
+        parse_mime(f"{sender}Subject: only a subject\r\n\r\nbody text".encode())
 
 
 def test_message_ids_are_bracketed_and_deduplicated() -> None:

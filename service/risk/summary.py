@@ -1,91 +1,26 @@
-"""Per-client aggregation: counts and rates per label over time windows, trend, reply gaps,
-contact dates and the risk level, always from *effective* labels (a reviewer's correction
-replaces the model's labels; only flags of the release that last classified a message count).
-"""
+"""A client's history in numbers: counts and rates per label over time windows, the trend of
+the flagged share, reply gaps, contact dates and the risk level with its reasons."""
 
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
-
 from models.labels import LABELS
 from service.config import Settings
-from service.db.models import RISK_RANK, Client, Flag, Message, MessageStatus, utcnow
-from service.db.risk import MessageFacts, RiskAssessment, assess, awaiting_reply_since, is_slow
+from service.risk.assess import MessageFacts, assess, awaiting_reply_since, is_slow
 
 WINDOWS: tuple[tuple[str, int | None], ...] = (("7d", 7), ("30d", 30), ("90d", 90), ("all", None))
+
+
 TREND_DAYS = 30
+
+
 TREND_STEP = 0.1
 """A change in the flagged share of at least this much between two 30-day periods is a trend."""
-
-
-def current_flags(
-    message_ids: Iterable[int] | None = None, client_id: int | None = None
-) -> Select[tuple[int, str]]:
-    """(message id, label) of flags from each message's current release."""
-    query = select(Flag.message_id, Flag.label).join(Message, Message.id == Flag.message_id)
-    query = query.where(Flag.release == Message.release)
-    if client_id is not None:
-        query = query.where(Message.client_id == client_id)
-    if message_ids is not None:
-        query = query.where(Flag.message_id.in_(list(message_ids)))
-    return query
-
-
-def effective_labels(message: Message, model_labels: Sequence[str]) -> tuple[str, ...]:
-    """The reviewer's labels when there are any, else the model's (in label order)."""
-    chosen = message.corrected_labels if message.corrected_labels is not None else model_labels
-    return tuple(label for label in LABELS if label in set(chosen))
-
-
-def load_facts(session: Session, client_id: int) -> list[MessageFacts]:
-    """Every message of a client, reduced to what aggregation needs (two queries)."""
-    messages = session.scalars(select(Message).where(Message.client_id == client_id)).all()
-    labels: dict[int, list[str]] = defaultdict(list)
-    for message_id, label in session.execute(current_flags(client_id=client_id)):
-        labels[message_id].append(label)
-    return [
-        MessageFacts(
-            id=m.id,
-            occurred_at=m.occurred_at,
-            direction=m.direction,
-            labels=effective_labels(m, labels[m.id]),
-            classified=m.status == MessageStatus.DONE or m.corrected_labels is not None,
-            reply_gap_seconds=m.reply_gap_seconds,
-        )
-        for m in messages
-    ]
-
-
-def refresh_client_risk(
-    session: Session, client_id: int, settings: Settings, now: datetime | None = None
-) -> RiskAssessment | None:
-    """Recompute and store a client's risk (the ranked list reads the stored columns)."""
-    client = session.get(Client, client_id)
-    if client is None:
-        return None
-    facts = load_facts(session, client_id)
-    result = assess(facts, now or utcnow(), settings)
-    client.risk_level = result.level.value
-    client.risk_rank = RISK_RANK[result.level]
-    client.risk_points = result.points
-    client.risk_updated_at = utcnow()
-    if facts:
-        client.first_contact = min(f.occurred_at for f in facts)
-        client.last_contact = max(f.occurred_at for f in facts)
-    return result
-
-
-def refresh_clients(session: Session, client_ids: Iterable[int | None], settings: Settings) -> None:
-    for client_id in {c for c in client_ids if c is not None}:
-        refresh_client_risk(session, client_id, settings)
 
 
 @dataclass
@@ -151,12 +86,8 @@ def reply_gaps(inbound: Sequence[MessageFacts], settings: Settings) -> dict[str,
     }
 
 
-def client_summary(
-    session: Session, client: Client, settings: Settings, now: datetime | None = None
-) -> dict[str, Any]:
-    """Everything ``GET /v1/clients/{id}`` shows, computed fresh from the stored messages."""
-    now = now or utcnow()
-    facts = load_facts(session, client.id)
+def summarize(facts: Sequence[MessageFacts], now: datetime, settings: Settings) -> dict[str, Any]:
+    """Everything a client page shows (``GET /v1/clients/{id}``), from its messages' facts."""
     inbound = [f for f in facts if f.direction == "inbound"]
     risk = assess(facts, now, settings)
     windows = {

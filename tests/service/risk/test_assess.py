@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from service.config import Settings
-from service.db.models import RiskLevel
-from service.db.risk import MessageFacts, assess
+from service.risk.assess import MessageFacts, assess
+from service.risk.policy import RiskLevel
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 SETTINGS = Settings(_env_file=None)
@@ -58,7 +58,7 @@ def test_long_reply_gaps_and_silence_count_as_slowness() -> None:
     assert "repeated slow responses: 2 messages in the last 90 days" in result.reasons
     waiting = [fact(1, gap_days=9, days_ago=20), fact(2, days_ago=10, direction="outbound")]
     result = assess(waiting, NOW, SETTINGS)
-    assert result.level == RiskLevel.AMBER and result.signals["slowness"] == 2
+    assert result.level == RiskLevel.AMBER and result.signals["slow_response"] == 2
     assert any(
         "has not answered our message of 2026-05-22 for 10 days" in r for r in result.reasons
     )
