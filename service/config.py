@@ -50,6 +50,13 @@ class Settings(BaseSettings):
         default=REPO_ROOT / "var",
         description="Data directory for the embedded SQLite database and raw mail.",
     )
+    spool_dir: Path | None = Field(
+        default=None,
+        description=(
+            "Where `triage deliver` (MTA pipe) leaves messages for the workers on this host to "
+            "store. Unset = `<data_dir>/spool`."
+        ),
+    )
     host: str = Field(default="127.0.0.1", description="Address `triage serve` binds.")
     port: int = Field(default=8000, description="Port `triage serve` listens on.")
     log_level: str = Field(default="INFO", description="Root log level.")
@@ -276,6 +283,9 @@ class Settings(BaseSettings):
             batch_size=self.inference_batch_size,
             batch_tokens=self.inference_batch_tokens,
         )
+
+    def effective_spool_dir(self) -> Path:
+        return self.spool_dir or self.data_dir / "spool"
 
     def effective_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file in ``data_dir``."""

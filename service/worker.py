@@ -14,20 +14,21 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from sqlalchemy import select
 
-from models.prediction import ClassifyInput, ClassifyResult
+from models.prediction import ClassifyInput, ClassifyResult, TextClassifier
 from service.config import Settings
 from service.db.ingest import purge_raw_mime
 from service.db.models import Client, Message
 from service.db.queue import claim_batch, complete, release_failed
 from service.db.session import Database
+from service.inbound.pipe import drain_spool
 from service.metrics import CLASSIFIED, CLASSIFY_FAILURES, CLASSIFY_SECONDS, LABELS_FLAGGED
 from service.pipeline import classify_batch
 from service.risk.refresh import refresh_clients
 from service.runtime import ClassifierHolder
+from service.spool import Spool
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ class Worker:
         self.stop = threading.Event()
         self._on_batch = on_batch
         self._last_housekeeping = 0.0
+        self.spool = Spool(settings.effective_spool_dir())
 
     # ----------------------------------------------------------------- one batch
 
@@ -79,8 +81,17 @@ class Worker:
             self._on_batch(len(ids))
         return len(ids)
 
+    def store_spooled(self) -> int:
+        """Store a batch of what ``triage deliver`` spooled on this host (0 = none waiting)."""
+        return drain_spool(
+            self.spool, self.database, self.settings, self.settings.worker_batch_size
+        )
+
     def drain(self, max_batches: int = 10_000) -> int:
-        """Classify until the queue has nothing claimable (tests, ``triage worker --once``)."""
+        """Store the spool, then classify until the queue has nothing claimable (tests,
+        ``triage worker --once``)."""
+        while self.store_spooled():
+            pass
         total = 0
         for _ in range(max_batches):
             claimed = self.run_once()
@@ -100,7 +111,7 @@ class Worker:
         ]
 
     def _classify(
-        self, classifier: Any, items: list[ClassifyInput]
+        self, classifier: TextClassifier, items: list[ClassifyInput]
     ) -> dict[str, ClassifyResult | str]:
         """Results by id; a failing batch is split so that only the culprit fails."""
         started = time.perf_counter()
@@ -157,7 +168,7 @@ class Worker:
         logger.info("worker started", extra={"worker": self.name})
         while not self.stop.is_set():
             try:
-                claimed = self.run_once()
+                claimed = self.store_spooled() + self.run_once()
                 if (
                     not claimed
                     and time.monotonic() - self._last_housekeeping > HOUSEKEEPING_SECONDS

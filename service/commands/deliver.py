@@ -1,7 +1,13 @@
-"""``triage deliver``: store one message from stdin, for a Postfix/Exim ``pipe`` transport.
+"""``triage deliver``: hand one message from stdin to the service, for an MTA ``pipe`` transport.
 
-Exit codes follow sysexits(3), which MTAs act on: 0 once the message is committed; 75
-(EX_TEMPFAIL) on any temporary failure, so the MTA keeps the mail queued and retries; 65
+The message is checked (the same builder as every webhook: a message without mail headers or a
+sender address is refused) and written durably to the spool (:mod:`service.spool`); the workers
+of ``triage serve`` or ``triage worker`` on this host store it within a poll interval. This
+keeps the per-message process small and quick (no database driver, no model) and lets mail in
+while the database is down.
+
+Exit codes follow sysexits(3), which MTAs act on: 0 once the message is safely spooled; 75
+(EX_TEMPFAIL) when it cannot be written, so the MTA keeps the mail queued and retries; 65
 (EX_DATAERR) when the message itself is unusable (retrying cannot help), with the reason on
 stderr. Postfix example (master.cf)::
 
@@ -12,18 +18,14 @@ stderr. Postfix example (master.cf)::
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from typing import BinaryIO
 
 from service.config import Settings, get_settings
-from service.db.ingest import ingest_messages
-from service.db.session import open_database
-from service.inbound import InboundError
 from service.inbound.build import message_from_mime, parse_direction
+from service.inbound.errors import InboundError
 from service.mail.message import Direction
-
-logger = logging.getLogger(__name__)
+from service.spool import Spool
 
 EX_OK = 0
 EX_DATAERR = 65
@@ -47,25 +49,20 @@ def read_limited(stream: BinaryIO, limit: int) -> bytes | None:
 
 
 def deliver(raw: bytes, direction: str, settings: Settings) -> int:
-    """Parse and store; returns the exit code (the reason is printed on stderr)."""
+    """Check and spool; returns the exit code (the reason is printed on stderr)."""
     try:
-        message = message_from_mime(
+        message_from_mime(
             raw, provider="pipe", settings=settings, direction=parse_direction(direction)
         )
     except InboundError as exc:
         print(f"triage deliver: rejected: {exc.reason}", file=sys.stderr)
         return EX_DATAERR if exc.status < 500 else EX_TEMPFAIL
     try:
-        database = open_database(settings)
-        try:
-            outcome = ingest_messages(database, [message], settings)[0]
-        finally:
-            database.dispose()
-    except Exception as exc:  # any failure to store is temporary from the MTA's point of view
-        logger.exception("deliver failed to store the message")
-        print(f"triage deliver: temporary failure: {type(exc).__name__}", file=sys.stderr)
+        path = Spool(settings.effective_spool_dir()).put(raw, direction)
+    except OSError as exc:  # disk full, permissions: the MTA keeps the mail and retries
+        print(f"triage deliver: temporary failure: {exc}", file=sys.stderr)
         return EX_TEMPFAIL
-    print(f"stored message {outcome.id}{' (redelivery)' if outcome.duplicate else ''}")
+    print(f"spooled {path.name}")
     return EX_OK
 
 

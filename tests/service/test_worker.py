@@ -143,3 +143,18 @@ def test_worker_waits_for_the_model(
     holder = ClassifierHolder(lambda _version: None)
     assert Worker(database, holder, settings).run_once() == 0
     assert _statuses(database) == Counter({"pending": 1})
+
+
+def test_worker_stores_and_classifies_what_the_pipe_spooled(
+    database: Database, settings: Settings, build_mime: Callable, fake_classifier: Callable
+) -> None:
+    """``triage deliver`` only spools: the worker of the same host stores, then classifies."""
+    from service.spool import Spool
+
+    spool = Spool(settings.effective_spool_dir())
+    spool.put(build_mime("Pay by tomorrow or else"), "inbound")
+    spool.put(b"not mail at all", "inbound")
+    worker = Worker(database, _holder(fake_classifier()), settings)
+    assert worker.drain() == 1
+    assert _statuses(database) == Counter({MessageStatus.DONE: 1})
+    assert spool.depth() == 0 and len(list(spool.rejected.glob("*.reason"))) == 1

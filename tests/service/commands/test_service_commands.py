@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,9 +17,11 @@ from service.cli import main
 from service.commands import deliver
 from service.config import Settings, get_settings
 from service.db.models import ApiKey, Message
-from service.db.session import Database
+from service.db.session import Database, open_database
+from service.inbound.pipe import drain_spool
 from service.risk.refresh import record_correction
 from service.runtime import ClassifierHolder
+from service.spool import Spool
 from service.worker import Worker
 from training.validate import validate
 
@@ -47,27 +50,70 @@ def _count(settings: Settings) -> int:
     return count
 
 
+def _store_spool(settings: Settings) -> int:
+    """What the workers on the MTA's host do: store the spooled messages."""
+    database = open_database(settings)
+    try:
+        return drain_spool(Spool(settings.effective_spool_dir()), database, settings, 100)
+    finally:
+        database.dispose()
+
+
 def test_deliver_exit_codes(
     env: Settings, monkeypatch: pytest.MonkeyPatch, build_mime: Callable, capsys: Any
 ) -> None:
     raw = build_mime("Where is the invoice?")
     assert _deliver(monkeypatch, raw) == deliver.EX_OK
-    assert "stored message" in capsys.readouterr().out
-    assert _deliver(monkeypatch, raw) == deliver.EX_OK  # redelivery: still success, stored once
-    assert "(redelivery)" in capsys.readouterr().out
+    assert "spooled" in capsys.readouterr().out
+    assert _deliver(monkeypatch, raw) == deliver.EX_OK  # the MTA retried: spooled again
+    assert _store_spool(env) == 2  # ... and stored once: the second is a redelivery
     assert _count(env) == 1
+    assert Spool(env.effective_spool_dir()).depth() == 0
 
     assert _deliver(monkeypatch, b"\x00 this is no mail") == deliver.EX_DATAERR
     assert "rejected" in capsys.readouterr().err
+    no_sender = b"Subject: hi\r\n\r\nwho wrote this?"
+    assert _deliver(monkeypatch, no_sender) == deliver.EX_DATAERR
+    assert "no sender address" in capsys.readouterr().err
     monkeypatch.setenv("TRIAGE_MAX_MESSAGE_BYTES", "100")
     get_settings.cache_clear()
     assert _deliver(monkeypatch, raw) == deliver.EX_DATAERR
     monkeypatch.delenv("TRIAGE_MAX_MESSAGE_BYTES")
 
-    monkeypatch.setenv("TRIAGE_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    blocked = env.data_dir / "not-a-folder"
+    blocked.write_text("a file where the spool folder should be")
+    monkeypatch.setenv("TRIAGE_SPOOL_DIR", str(blocked))
     get_settings.cache_clear()
     assert _deliver(monkeypatch, build_mime("new one")) == deliver.EX_TEMPFAIL
     assert "temporary failure" in capsys.readouterr().err
+
+
+def test_spooled_mail_survives_a_database_outage(
+    env: Settings, monkeypatch: pytest.MonkeyPatch, build_mime: Callable
+) -> None:
+    """Deliver needs no database; a failed store keeps the file for the next round."""
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    get_settings.cache_clear()
+    assert _deliver(monkeypatch, build_mime("sent while the database was down")) == deliver.EX_OK
+    down = get_settings()
+    spool = Spool(down.effective_spool_dir())
+    database = Database.from_settings(down)
+    assert drain_spool(spool, database, down, 10) == 0
+    database.dispose()
+    assert spool.depth() == 1  # released, not lost
+    assert _store_spool(env) == 1 and _count(env) == 1
+
+
+def test_a_dead_workers_claim_is_recovered_after_the_lease(
+    env: Settings, monkeypatch: pytest.MonkeyPatch, build_mime: Callable
+) -> None:
+    assert _deliver(monkeypatch, build_mime("claimed, then the worker died")) == deliver.EX_OK
+    spool = Spool(env.effective_spool_dir())
+    (claimed,) = spool.claim(10)  # a worker took it and was killed before storing it
+    assert spool.depth() == 0 and _store_spool(env) == 0  # its lease still runs
+    old = claimed.stat().st_mtime - env.worker_lease_seconds - 1
+    os.utime(claimed, (old, old))
+    assert _store_spool(env) == 1 and _count(env) == 1
 
 
 def test_deliver_outbound(
@@ -75,6 +121,7 @@ def test_deliver_outbound(
 ) -> None:
     raw = build_mime("Draft attached.", sender="us@agency.example", to="ivan@client.example")
     assert _deliver(monkeypatch, raw, "--direction", "outbound") == 0
+    assert _store_spool(env) == 1
     database = Database.from_settings(env)
     with database.session() as session:
         message = session.scalar(select(Message))
