@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
-BENCHMARKS = ("langid", "classifier", "service")
+BENCHMARKS = ("startup", "langid", "classifier", "service")
 
 
 def main() -> int:

@@ -146,6 +146,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--child", choices=PATHS)
     args = parser.parse_args()
+    sys.path.insert(0, str(REPO_ROOT))  # run as a script: the bench package too
     if args.child:
         child(args.child, args.sample, args.repeats, args.threads)
         return 0

@@ -214,6 +214,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="texts per file (quick runs)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
+    sys.path.insert(0, str(REPO_ROOT))  # run as a script: the bench package too
     if not DATA_DIR.is_dir():
         print(f"skipped: test data not found at {DATA_DIR}")
         return 0

@@ -193,6 +193,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    sys.path.insert(0, str(REPO_ROOT))  # run as a script: the bench package too
     from bench.machine import describe
 
     rows = []

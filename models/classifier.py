@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import torch
@@ -15,7 +16,7 @@ from peft import LoraConfig, PeftModel, get_peft_model
 from safetensors.torch import load_file, save_file
 from torch import nn
 from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from transformers import PretrainedConfig, PreTrainedModel, PreTrainedTokenizerBase
 
 from models.base import E5_PREFIX
 from models.config import ModelConfig
@@ -32,11 +33,12 @@ LORA_TARGETS = ("query", "key", "value", "dense")
 class TriageModel(nn.Module):
     """Encoder + mean pooling + a linear head with one sigmoid output per label."""
 
-    def __init__(self, encoder: PreTrainedModel, n_labels: int = len(LABELS), dropout: float = 0.1):
+    def __init__(self, encoder: nn.Module, n_labels: int = len(LABELS), dropout: float = 0.1):
         super().__init__()
         self.encoder = encoder
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(encoder.config.hidden_size, n_labels)
+        config = cast(PretrainedConfig, encoder.config)
+        self.head = nn.Linear(config.hidden_size, n_labels)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
@@ -46,7 +48,7 @@ class TriageModel(nn.Module):
 
 def add_lora(
     encoder: PreTrainedModel, rank: int, alpha: int, dropout: float, top_layers: int = 0
-) -> PreTrainedModel:
+) -> PeftModel:
     """Wrap the encoder with LoRA adapters; only adapters (and the head) will train.
 
     ``top_layers`` > 0 adapts only the last N transformer layers: the layers below stay
@@ -274,7 +276,7 @@ def load_classifier(
     if precision == "int8":
         model.encoder = quantize_dynamic(model.encoder, _int8_layers(model.encoder), torch.qint8)
     elif precision == "bf16":
-        model.encoder = model.encoder.to(torch.bfloat16)
+        model.encoder = model.encoder.to(dtype=torch.bfloat16)
     windower = Windower(load_tokenizer(config), info.max_length, info.window_overlap)
     return Classifier(
         model,

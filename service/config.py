@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.config import ModelConfig, default_cache_dir
+from models.config import ModelConfig, Precision, default_cache_dir
 from models.paths import REPO_ROOT
 
 FREE_MAIL_DOMAINS = (
@@ -64,7 +64,7 @@ class Settings(BaseSettings):
         default=0,
         description="Threads torch may use for inference; 0 = all cores (CLI) / 1 (service).",
     )
-    inference_precision: Literal["auto", "fp32", "int8", "bf16"] = Field(
+    inference_precision: Precision = Field(
         default=ModelConfig.precision,
         description=(
             "Classifier weights at inference: fp32; int8 (dynamic quantization of the merged "

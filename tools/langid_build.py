@@ -14,7 +14,7 @@ Provenance and licence: derived from lingua-language-detector (Apache-2.0); the 
 recorded in the file's ``meta``. Run it (only when the language set or the model changes)::
 
     .venv/bin/pip install -e '.[bench]'      # lingua-language-detector + brotli
-    .venv/bin/python -m service.langid_build  # ~2 minutes
+    .venv/bin/python -m tools.langid_build  # ~2 minutes
 
 The language-identification test data under ``../shared/langid`` is never read here.
 """
@@ -35,7 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
-OUTPUT = Path(__file__).resolve().parent / "data" / "langid.npz"
+from models.paths import REPO_ROOT
+
+OUTPUT = REPO_ROOT / "service" / "data" / "langid.npz"
 
 CATCH_ALL = "xx"
 SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {

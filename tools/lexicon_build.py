@@ -12,7 +12,7 @@ kk, mn) get a neutral cost per word, so they are neither helped nor harmed by th
 Run it only when the word lists or the language set change (wordfreq is a build-time tool)::
 
     .venv/bin/pip install -e '.[bench]'        # wordfreq
-    .venv/bin/python -m service.lexicon_build  # ~20 seconds
+    .venv/bin/python -m tools.lexicon_build  # ~20 seconds
 
 The language-identification test data under ``../shared/langid`` is never read here.
 """
@@ -28,9 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from service.langid_build import SCALE, SCRIPT_LANGUAGES, put_table, save
+from models.paths import REPO_ROOT
+from tools.langid_build import SCALE, SCRIPT_LANGUAGES, put_table, save
 
-OUTPUT = Path(__file__).resolve().parent / "data" / "lexicon.npz"
+OUTPUT = REPO_ROOT / "service" / "data" / "lexicon.npz"
 WORDLISTS: dict[str, dict[str, str]] = {
     "cyrillic": {"ru": "ru", "uk": "uk", "bg": "bg", "mk": "mk", "sr": "sh"}
 }

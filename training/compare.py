@@ -12,6 +12,7 @@ import json
 import time
 from dataclasses import fields
 from pathlib import Path
+from typing import cast
 
 import torch
 from safetensors.torch import load_file
@@ -56,7 +57,8 @@ def run_full(release: Path, epochs: int, learning_rate: float, config: ModelConf
         windower,
         torch.device("cpu"),
     )
-    full_size = sum(p.numel() * 4 for p in model.encoder.encoder.parameters()) / 1e6
+    layers = cast(torch.nn.Module, model.encoder.encoder)
+    full_size = sum(p.numel() * 4 for p in layers.parameters()) / 1e6
     return {
         "mode": f"full (embeddings frozen, lr {learning_rate:g})",
         "dev_macro_f1": max(h["dev_macro_f1"] for h in history),

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -107,13 +108,14 @@ def encode(records: Sequence[Record], windower: Windower) -> Encoded:
 
 def build_model(args: TrainArguments, config: ModelConfig) -> TriageModel:
     """LoRA adapters on a frozen encoder, or (comparison) the whole encoder but embeddings."""
-    encoder = load_encoder(config)
+    base = load_encoder(config)
+    encoder: torch.nn.Module = base
     if args.mode == "lora":
         encoder = add_lora(
-            encoder, args.lora_rank, args.lora_alpha, args.lora_dropout, args.lora_layers
+            base, args.lora_rank, args.lora_alpha, args.lora_dropout, args.lora_layers
         )
     elif args.mode == "full":
-        encoder.embeddings.requires_grad_(False)
+        base.embeddings.requires_grad_(False)
     else:
         raise ValueError(f"unknown mode {args.mode!r}")
     return TriageModel(encoder, len(LABELS))
@@ -340,6 +342,7 @@ def run(args: TrainArguments, config: ModelConfig | None = None) -> Path:
 
 
 def main(argv: Sequence[str] | None = None, config: ModelConfig | None = None) -> int:
-    (args,) = HfArgumentParser(TrainArguments).parse_args_into_dataclasses(args=argv)
+    parser = HfArgumentParser(cast(Any, TrainArguments))  # its stubs want an instance type
+    (args,) = parser.parse_args_into_dataclasses(args=argv)
     run(args, config)
     return 0

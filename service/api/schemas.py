@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.labels import LABELS
+from service.risk.policy import RiskLevel
 
-Label = Literal["abuse", "pessimism", "unreasonable_demand", "slow_response"]
-assert set(Label.__args__) == set(LABELS)  # type: ignore[attr-defined]  # one label list
-
-RiskLevelName = Literal["green", "amber", "red"]
+if TYPE_CHECKING:  # the checker sees plain strings; validation and OpenAPI see the enums
+    Label = str
+    RiskLevelName = str
+else:
+    Label = Literal[LABELS]
+    """One of the one label list (``models/labels.py``), an enum in the OpenAPI schema."""
+    RiskLevelName = Literal[tuple(level.value for level in RiskLevel)]
 
 EVIDENCE_EXAMPLE = [{"sentence": "Are you actually this thick or is it an act?", "score": 0.97}]
 

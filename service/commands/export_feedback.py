@@ -1,6 +1,6 @@
 """``triage export-feedback``: reviewer corrections as a training corpus (dataset JSONL).
 
-Feed the file to the next training run with ``--extra_corpora PATH``.
+Feed the file to the next training run with ``--extra-corpora PATH``.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.db.models import ApiKey, utcnow
+from service.db.session import rowcount
 
 KEY_PREFIX = "trk_"
 
@@ -56,4 +57,4 @@ def revoke_key(session: Session, key_id: int) -> bool:
         .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))

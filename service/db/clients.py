@@ -10,17 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.config import Settings
-from service.db.models import AddressKind, Client, ClientAddress, Message
+from service.db.models import AddressKind, Client, ClientAddress, Message, table
+from service.db.session import rowcount
 from service.mail.address import normalize_address
 from service.risk.policy import RiskLevel
 
-CLIENTS = Client.__table__
-ADDRESSES = ClientAddress.__table__
+CLIENTS = table(Client)
+ADDRESSES = table(ClientAddress)
 FIND_OWNERS = select(ADDRESSES.c.kind, ADDRESSES.c.client_id).where(
     ADDRESSES.c.value.in_(bindparam("values", expanding=True))
 )
@@ -155,7 +165,7 @@ def remove_mapping(session: Session, client_id: int, value: str) -> bool:
             ),
         )
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 def erase_client(session: Session, client_id: int) -> bool:

@@ -21,7 +21,7 @@ from service.risk.policy import RISK_RANK, RiskLevel
 
 def current_flags(
     message_ids: Iterable[int] | None = None, client_id: int | None = None
-) -> Select[tuple[int, str]]:
+) -> Select[int, str]:
     """(message id, label) of flags from each message's current release."""
     query = select(Flag.message_id, Flag.label).join(Message, Message.id == Flag.message_id)
     query = query.where(Flag.release == Message.release)

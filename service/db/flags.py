@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from models.prediction import ClassifyResult
 from service.db.models import Flag, Message, utcnow
@@ -24,6 +25,7 @@ from service.db.models import Flag, Message, utcnow
 
 def _insert_ignoring_duplicates(session: Session, rows: list[dict[str, Any]]) -> None:
     dialect = session.get_bind().dialect.name
+    statement: Insert
     if dialect == "postgresql":
         statement = postgresql.insert(Flag).on_conflict_do_nothing(
             index_elements=["message_id", "label", "release"]

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 
 from service.config import Settings
 from service.db.clients import resolve_client
-from service.db.models import Client, Message, MessageStatus, UTCDateTime, utcnow
+from service.db.models import Client, Message, MessageStatus, UTCDateTime, table, utcnow
 from service.db.replay import record_token
-from service.db.session import Database, upsert_insert
+from service.db.session import Database, rowcount, upsert_insert
 from service.mail.message import Direction, NormalizedMessage
 from service.mail.timing import reply_gap_seconds
 
@@ -33,8 +33,8 @@ logger = logging.getLogger(__name__)
 
 # Core statements built once: the webhook path runs them per message, and rebuilding (and
 # re-keying for the compiled cache) a 28-column insert each time cost more than executing it.
-MESSAGES = Message.__table__
-CLIENTS = Client.__table__
+MESSAGES = table(Message)
+CLIENTS = table(Client)
 STORED = select(MESSAGES.c.id, MESSAGES.c.client_id, MESSAGES.c.direction).where(
     MESSAGES.c.dedup_key == bindparam("key")
 )
@@ -254,7 +254,7 @@ def purge_raw_mime(session: Session, settings: Settings, now: datetime | None = 
         .values(raw_mime=None),
         execution_options={"synchronize_session": False},
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)
 
 
 def raw_mime_bytes(compressed: bytes | None) -> bytes | None:

@@ -21,6 +21,7 @@ from models.prediction import ClassifyResult
 from service.config import Settings
 from service.db.flags import write_flags
 from service.db.models import Message, MessageStatus, utcnow
+from service.db.session import rowcount
 
 
 def claimable(now: datetime) -> ColumnElement[bool]:
@@ -154,4 +155,4 @@ def requeue(
         ),
         execution_options={"synchronize_session": False},
     )
-    return int(result.rowcount or 0)
+    return rowcount(result)

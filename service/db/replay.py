@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from sqlalchemy import Connection, delete
 
-from service.db.models import ReplayToken, utcnow
+from service.db.models import ReplayToken, table, utcnow
 from service.db.session import upsert_insert
 
-tokens = ReplayToken.__table__
+tokens = table(ReplayToken)
 
 
 class TokenReused(Exception):

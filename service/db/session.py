@@ -13,9 +13,9 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,9 +38,10 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 10)
     pool = {"pool_size": pool_size, "max_overflow": 0}
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **pool)
-    in_memory = not parsed.database or parsed.database == ":memory:"
-    if not in_memory:
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    database = parsed.database
+    in_memory = not database or database == ":memory:"
+    if database and not in_memory:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
@@ -114,6 +115,11 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE touched (``execute`` is typed for any statement's result)."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}

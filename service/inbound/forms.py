@@ -131,7 +131,8 @@ def _parse_multipart(body: bytes, content_type: str) -> FormData:
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             continue
-        data = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
         filename = part.get_filename()
         if filename is None:
             fields.append((name, data))

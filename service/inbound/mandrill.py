@@ -78,7 +78,8 @@ class MandrillAdapter:
         raw = msg.get("raw_msg")
         if isinstance(raw, str) and raw.strip():
             return message_from_mime(raw.encode(), provider=self.name, settings=settings)
-        headers = msg.get("headers") if isinstance(msg.get("headers"), dict) else {}
+        given = msg.get("headers")
+        headers: dict[str, object] = given if isinstance(given, dict) else {}
         fields = MessageFields(
             from_=format_mailbox(msg.get("from_name"), msg.get("from_email")),
             to=[
@@ -87,8 +88,8 @@ class MandrillAdapter:
                 if isinstance(pair, list) and pair
             ],
             subject=msg.get("subject") if isinstance(msg.get("subject"), str) else None,
-            text=msg.get("text") if isinstance(msg.get("text"), str) else "",
-            html=msg.get("html") if isinstance(msg.get("html"), str) else "",
+            text=_text(msg.get("text")),
+            html=_text(msg.get("html")),
             headers=[(k, v) for k, v in headers.items() if isinstance(v, str)],
         )
         return message_from_fields(fields, provider=self.name, settings=settings)
@@ -107,3 +108,8 @@ def verify_mandrill_signature(form: FormData, url: str, key: str, given: str) ->
     expected = mandrill_signature(url, form.strict_items(), key)
     if not constant_time_equal(given.strip(), expected):
         raise AuthError("signature does not match", status=403)
+
+
+def _text(value: object) -> str:
+    """A body field as text; Mandrill sends ``null`` for a missing part."""
+    return value if isinstance(value, str) else ""

@@ -101,6 +101,7 @@ def verify_postal_signature(request: InboundRequest, key_text: str) -> None:
     """RSA PKCS#1 v1.5 over the raw body: SHA-256 header if present, else the SHA-1 one."""
     signature_256 = request.headers.get(SIGNATURE_256_HEADER, "").strip()
     signature_sha1 = request.headers.get(SIGNATURE_SHA1_HEADER, "").strip()
+    algorithm: hashes.HashAlgorithm
     if signature_256:
         given, algorithm = signature_256, hashes.SHA256()
     elif signature_sha1:

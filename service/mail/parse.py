@@ -194,7 +194,7 @@ def _is_attachment(part: Message, maintype: str) -> bool:
 
 def _decode_part(part: Message, *, html: bool) -> tuple[str, str]:
     """(text, charset used) of a leaf part; format=flowed lines are re-joined."""
-    payload = _safe(lambda: part.get_payload(decode=True), b"") or b""
+    payload = _safe(lambda: _payload_bytes(part), b"")
     if not isinstance(payload, bytes):
         payload = str(payload).encode("utf-8", "surrogateescape")
     declared = _safe(part.get_content_charset, None)
@@ -205,10 +205,22 @@ def _decode_part(part: Message, *, html: bool) -> tuple[str, str]:
     text = text.replace("\ufeff", "")
     if html:
         return _safe(lambda: html_to_text(text), text), charset
-    if str(_safe(lambda: part.get_param("format"), "")).lower() == "flowed":
-        delsp = str(_safe(lambda: part.get_param("delsp"), "")).lower() == "yes"
+    if _safe(lambda: _param(part, "format"), "").lower() == "flowed":
+        delsp = _safe(lambda: _param(part, "delsp"), "").lower() == "yes"
         text = _unflow(text, delsp)
     return text, charset
+
+
+def _payload_bytes(part: Message) -> bytes:
+    """The decoded payload of a leaf part (``get_payload`` is typed for containers too)."""
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
+def _param(part: Message, name: str) -> str:
+    """A ``Content-Type`` parameter as text (RFC 2231 values arrive as tuples)."""
+    value = part.get_param(name)
+    return value if isinstance(value, str) else ""
 
 
 def _unflow(text: str, delsp: bool) -> str:

@@ -158,7 +158,7 @@ def test_lexicon_columns_match_the_character_model() -> None:
 def test_lexicon_rebuilds_byte_identically(tmp_path) -> None:
     pytest.importorskip("wordfreq")  # build-time tool, in the bench extra
     from service.language import LEXICON_PATH
-    from service.lexicon_build import build, save
+    from tools.lexicon_build import build, save
 
     rebuilt = tmp_path / "lexicon.npz"
     save(build(), rebuilt)

@@ -4,7 +4,7 @@ mapping, and erasure."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from sqlalchemy.orm import Session
@@ -33,8 +33,9 @@ from service.risk.refresh import client_summary, refresh_clients
 
 router = APIRouter(prefix="/v1/clients", tags=["clients"])
 
-NOT_FOUND = {404: {"model": ErrorBody, "description": "No such client."}}
-AUTH = {401: {"model": ErrorBody, "description": "Missing or invalid API key."}}
+Responses = dict[int | str, dict[str, Any]]
+NOT_FOUND: Responses = {404: {"model": ErrorBody, "description": "No such client."}}
+AUTH: Responses = {401: {"model": ErrorBody, "description": "Missing or invalid API key."}}
 
 
 def get_client_or_404(session: Session, client_id: int) -> Client:

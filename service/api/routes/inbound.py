@@ -28,6 +28,7 @@ from service.db.replay import TokenReused
 from service.db.session import Database
 from service.inbound import Adapter, InboundError, InboundRequest, InboundResult, ReplayedRequest
 from service.inbound.limits import ENVELOPE_SLACK_BYTES
+from service.inbound.request import Headers
 from service.metrics import INGESTED
 
 logger = logging.getLogger(__name__)
@@ -140,7 +141,7 @@ async def receive(provider: str, request: Request) -> JSONResponse:
     inbound = InboundRequest(
         method=request.method,
         url=str(request.url),
-        headers=list(request.headers.items()),
+        headers=Headers(request.headers.items()),
         query=dict(request.query_params),
         body=body,
     )
