@@ -93,5 +93,18 @@ def select(records: Iterable[Record], split: str) -> list[Record]:
 
 
 def files_digest(paths: Iterable[Path]) -> dict[str, str]:
-    """sha256 per data file, recorded in model cards so a release names the data it saw."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+    """sha256 per data file, recorded in model cards so a release names the data it saw.
+
+    Keyed by the path inside the repository (``datasets/corpus/en.jsonl``), or the absolute path
+    of a file outside it: ``corpus/en.jsonl`` and ``incoming/en.jsonl`` must not share a key.
+    """
+    return {_shown(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+
+
+def _shown(path: Path) -> str:
+    resolved = path.resolve()
+    return (
+        str(resolved.relative_to(REPO_ROOT))
+        if resolved.is_relative_to(REPO_ROOT)
+        else str(resolved)
+    )

@@ -71,3 +71,14 @@ def test_committed_corpus_passes_the_validator() -> None:
     print(format_report(report))
     assert report.ok, report.errors
     assert report.near_duplicate_rate < 0.02
+
+
+def test_files_digest_keeps_same_named_files_apart(tmp_path) -> None:
+    from training.dataset import files_digest
+
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "incoming").mkdir()
+    (tmp_path / "corpus" / "en.jsonl").write_text("a\n")
+    (tmp_path / "incoming" / "en.jsonl").write_text("b\n")
+    digests = files_digest([tmp_path / "corpus" / "en.jsonl", tmp_path / "incoming" / "en.jsonl"])
+    assert len(set(digests)) == 2 and len(set(digests.values())) == 2
