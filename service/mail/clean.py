@@ -86,7 +86,7 @@ _DASH_NAME = re.compile(r"[-–—]{1,2}\s?[^\W\d_]{1,20}(?:[\s.'’-]{1,2}[^\W\
 _BULLET = re.compile(r"(?:[-*•–—]|\d{1,2}[.)])(?:\s|$)")
 _POSTSCRIPT = re.compile(r"(?:p\.?\s?s|п\.?\s?с)\b", _FLAGS)
 _CONTACT = re.compile(
-    r"(?:\+?\d[\d\s().-]{7,}\d|\S+@\S+\.\w+|https?://|www\.|\b(?:tel|fax|mob|phone|тел|моб)\b)",
+    r"(?:(?!\d{1,3}(?:\.\d{1,3}){3}\b)\+?\d[\d\s().-]{7,}\d|\S+@\S+\.\w+|https?://|www\.|\b(?:tel|fax|mob|phone|тел|моб)\b)",
     _FLAGS,
 )
 _ANCHOR = re.compile(
@@ -99,6 +99,8 @@ _LINK_PIECE = re.compile(
     _FLAGS,
 )
 """What a mailer leaves of a link it wrapped out of a ``>`` quote."""
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+|,\s+")
+"""Between a name and its title on one line."""
 _HANGUL_NAME = re.compile(r"[가-힣]{2,4}")
 _VERB_ENDINGS = frozenset("다요까죠네음함임듯")
 """Last syllables of Korean sentences: a 2-4 syllable word ending so is no name."""
@@ -154,7 +156,18 @@ def find_attribution(quoted_text: str) -> Attribution | None:
             return found
         if _header_kind(lines[index]) and _is_header_block(lines, index):
             return _header_block_date(lines, index)
+        forward = _forward_header(lines[index])
+        if forward:
+            return _header_block_date([forward], 0)
     return None
+
+
+def _forward_header(line: str) -> str | None:
+    """The header labels written on a separator's own line (Yahoo), else None."""
+    bare = _bare(line)
+    separator = _SEPARATORS.match(bare)
+    rest = bare[separator.end() :].lstrip(" *") if separator else ""
+    return rest if rest and _LABEL_IN_LINE.match(rest) else None
 
 
 def _lines(text: str) -> list[str]:
@@ -207,6 +220,8 @@ def _quoted_lines(lines: list[str]) -> list[bool]:
             if history is not None:
                 quoted[history:] = [True] * (len(lines) - history)
                 break
+        if previous >= 0 and quoted[previous]:
+            quoted[previous + 1 : index] = [True] * (index - previous - 1)  # the quote's gap
         seen_text = True
         previous = index
         index += 1
@@ -238,10 +253,8 @@ def _marker(lines: list[str], index: int) -> tuple[int, str] | None:
     if not line:
         return None
     separator = _SEPARATORS.match(line)
-    if separator:
-        rest = line[separator.end() :].lstrip(" *")
-        if not rest or _LABEL_IN_LINE.match(rest):
-            return 1, "separator"  # alone, or Yahoo's whole forward header on its line
+    if separator and (separator.end() == len(line) or _forward_header(line)):
+        return 1, "separator"  # alone, or with Yahoo's whole forward header on its line
     label = _header_label(lines[index])
     if label and label[0] in ("from", "date") and _is_header_block(lines, index):
         return 1, "header"
@@ -264,7 +277,18 @@ def _history_below_phone_line(lines: list[str], index: int) -> tuple[int | None,
         stop += 1
     if stop == limit < len(lines):
         return below, stop  # a long unmarked text under the phone line
-    return (None if _tail_ok(lines[end:stop]) else below), stop
+    return (None if _signature_below_phone(lines[end:stop]) else below), stop
+
+
+def _signature_below_phone(lines: list[str]) -> bool:
+    """A legal notice or a few short lines without sentences (a name, a company)."""
+    for first, end in _paragraph_spans(lines):
+        block = [line.strip() for line in lines[first:end]]
+        if _is_disclaimer(block):
+            continue
+        if not _is_block(block) or any(line.endswith((".", "?", "!")) for line in block):
+            return False
+    return True
 
 
 # --- attributions -----------------------------------------------------------------------------
@@ -281,17 +305,20 @@ def _attribution_at(lines: Sequence[str], index: int) -> Attribution | None:
         found = _match_attribution(text) if text else None
         if found is None:
             continue
-        if _inner_match(lines, index, width):
+        if _inner_match(lines, index, width, bool(found.date_text)):
             return None
         return replace(found, lines=width)
     return None
 
 
-def _inner_match(lines: Sequence[str], index: int, width: int) -> bool:
-    """Whether an attribution starting below ``index`` ends on the window's last line."""
+def _inner_match(lines: Sequence[str], index: int, width: int, dated: bool = True) -> bool:
+    """Whether an attribution starting below ``index`` ends on the window's last line and
+    explains it at least as well: dated, or the whole window is not dated either (a sender
+    wrapped onto its own line, "<roman@x.com> wrote:", is the end of the line above)."""
     for offset in range(1, width):
         text = _window_text(lines, index + offset, width - offset)
-        if text and _match_attribution(text):
+        found = _match_attribution(text) if text else None
+        if found and (found.date_text or not dated):
             return True
     return False
 
@@ -318,11 +345,14 @@ def _match_attribution(text: str) -> Attribution | None:
     core = text.strip("-–—= ")
     if not core or not _TAIL.search(core):
         return None
-    for code, pattern in _ATTRIBUTIONS:
-        match = pattern.fullmatch(core)
-        if match:
-            return Attribution(match["date"].strip(), code)
-    if len(text) - len(text.lstrip("-–—=")) >= 2 or len(text) - len(text.rstrip("-–—=")) >= 2:
+    framed = len(text) - len(text.lstrip("-–—=")) >= 2 or len(text) - len(text.rstrip("-–—=")) >= 2
+    # A frame of dashes stands in for the colon: "---- On ... wrote ----".
+    for candidate in (core, f"{core}:") if framed and not core.endswith(":") else (core,):
+        for code, pattern in _ATTRIBUTIONS:
+            match = pattern.fullmatch(candidate)
+            if match:
+                return Attribution(match["date"].strip(), code)
+    if framed:
         for code, pattern in _FRAMED:
             if pattern.fullmatch(core):
                 return Attribution("", code)
@@ -517,9 +547,14 @@ def _opens_signature(lines: list[str], index: int, stripped: str, previous: str)
     if _NAME_CLOSINGS.fullmatch(stripped):
         return _tail_ok(lines, index)
     if _DASH_NAME.fullmatch(stripped) and not _BULLET.match(previous):
-        return _tail_ok(lines, index + 1)
+        below = _skip_blank(lines, index + 1)
+        in_list = below < len(lines) and _BULLET.match(lines[below].strip())
+        return not in_list and _tail_ok(lines, index + 1)
     if _SIGNATURE_RULE.fullmatch(stripped):
-        return _skip_blank(lines, index + 1) < len(lines) and _tail_ok(lines, index + 1)
+        below = _skip_blank(lines, index + 1)
+        return (
+            below < len(lines) and _signature_head(lines[below].strip()) and _tail_ok(lines, below)
+        )
     return False
 
 
@@ -582,15 +617,36 @@ def _is_signature_paragraph(block: list[str]) -> bool:
     if _is_block(block) and any(_is_contact_line(line) for line in block):
         return True
     return (
-        _is_name_line(block[0])
+        _starts_with_name(block[0])
         and len(block) <= 4
         and all(len(line) <= 50 and not line.endswith(("?", "!", ":")) for line in block[1:])
     )
 
 
+def _starts_with_name(line: str) -> bool:
+    """A name, maybe followed by its title: "Jim P. Smith | Enrollment Manager", "Ann Lee, CTO"."""
+    name, separator, rest = _partition_title(line)
+    if not separator:
+        return _is_name_line(line)
+    rest = rest.strip()
+    return (
+        _is_name_line(name)
+        and len(rest.split()) <= 5
+        and not rest.endswith((".", "?", "!"))
+        and (rest[:1].isupper() or rest[:1].isdigit())
+    )
+
+
+def _partition_title(line: str) -> tuple[str, str, str]:
+    match = _TITLE_SEPARATOR.search(line)
+    if match is None:
+        return line, "", ""
+    return line[: match.start()], match.group(), line[match.end() :]
+
+
 def _signature_head(line: str) -> bool:
     """Can ``line`` be the first line after a sign-off: a name, a title, a contact?"""
-    if _is_name_line(line) or _is_contact_line(line) or _is_mobile(line):
+    if _starts_with_name(line) or _is_contact_line(line) or _is_mobile(line):
         return True
     if _NAME_CLOSINGS.fullmatch(line) or _DASH_NAME.fullmatch(line) or line == "--":
         return True
@@ -623,11 +679,21 @@ def _is_block(lines: list[str]) -> bool:
 
 
 def _is_loose_block(block: list[str]) -> bool:
-    """A signature paragraph below its first line: titles, addresses, phone numbers."""
+    """A signature paragraph below its first line: titles, addresses, phone numbers -- short
+    lines, none of them the end of a sentence."""
     return len(block) <= _MAX_SIGNATURE_LINES and all(
-        len(line) <= _MAX_TAIL_LINE_CHARS and len(line.split()) <= 14 and not line.endswith("?")
+        len(line) <= _MAX_TAIL_LINE_CHARS and len(line.split()) <= 14 and not _ends_sentence(line)
         for line in block
     )
+
+
+def _ends_sentence(line: str) -> bool:
+    """Ends like a sentence: "?" or "!", or "." after a word longer than an abbreviation
+    ("working." is a sentence's end, "Ltd.", "A.Ş." and "д. 1" are not)."""
+    if line.endswith(("?", "!")):
+        return True
+    words = line.split()
+    return line.endswith(".") and len(words) > 4 and len(words[-1]) > 5
 
 
 def _is_device(block: list[str]) -> bool:

@@ -94,6 +94,18 @@ _WHEN = r"(?P<date>.*?\d{1,2}:\d{2}.*?)"
 _DATED = r"(?P<date>(?=.*(?:\d[:.]\d\d|(?<!\d)(?:19|20)\d\d(?!\d))).*?\d.*?)"
 """Date part holding a clock time or a year: what a shape without its colon must show."""
 
+_RU_START = (
+    r"(?=\d|(?:пн|вт|ср|чт|пт|сб|вс|понедельник|вторник|среда|четверг|пятница|суббота|"
+    r"воскресенье)\b)"
+)
+_TR_START = (
+    r"(?=\d|(?:pzt|sal|çar|per|cum|cmt|paz|pazartesi|salı|çarşamba|perşembe|cuma|cumartesi|"
+    r"pazar)\b)"
+)
+"""How a dated Russian / Turkish attribution begins: with its date or its weekday (Korean
+ones and English ones without "On" begin with a digit). A line of reply text before the
+date is then not taken into the attribution: "Спасибо! 03.11.2025 09:41, Иван пишет:"."""
+
 _ADDR = r"[<(\[]\s?(?:mailto:)?[^<>()\[\]@\s]+@[^<>()\[\]\s]+\s?[>)\]]"
 """A bracketed address: "<a@b.com>", "(a@b.com)", "[mailto:a@b.com]"."""
 
@@ -108,6 +120,21 @@ _DEVICE = (
 
 _WHO = r"(?P<date>)(?:\"[^\"]{1,80}\"|[^<>()\[\]:\"]{1,80}?)?\s*(?:" + _ADDR + r"|\S+@\S+\.\w+)"
 """A sender without a date: 'Name <addr>', '"Name" <addr>' or a bare address."""
+
+_EN_REPLY_WORDS = (
+    "ok", "okay", "yes", "no", "sure", "done", "great", "agreed", "perfect", "noted",
+    "fine", "urgent", "please", "hello", "hi", "hey", "bye", "cool", "nice", "awesome",
+    "correct", "confirmed", "approved", "asap", "good luck", "see you", "talk soon",
+    "thanks", "thank", "dear", "regards", "cheers", "best",
+)  # fmt: skip
+_EN_DISCLAIMERS = (
+    r"confidential", r"privileged", r"intended (?:solely )?for", r"disclaimer",
+    r"if you (?:are not|have received) (?:the intended|this (?:e-?mail|message) in error)",
+)  # fmt: skip
+_KO_TITLES = (
+    "과장", "대리", "부장", "차장", "팀장", "실장", "사원", "주임", "대표", "이사", "상무",
+    "전무", "사장", "본부장", "매니저", "님",
+)  # fmt: skip
 
 EN = LanguagePatterns(
     attributions=(
@@ -150,15 +177,8 @@ EN = LanguagePatterns(
         + _NAME,
         r"(?:thanks|thank you|many thanks|thanks in advance|thanks again)\s*[,.!]?" + _NAME,
     ),
-    not_names=(
-        "ok", "okay", "yes", "no", "sure", "done", "great", "agreed", "perfect", "noted",
-        "fine", "urgent", "please", "hello", "hi", "hey", "bye", "cool", "nice", "awesome",
-        "correct", "confirmed", "approved", "asap", "good luck", "see you", "talk soon",
-    ),  # fmt: skip
-    disclaimers=(
-        r"confidential", r"privileged", r"intended (?:solely )?for", r"disclaimer",
-        r"if you (?:are not|have received) (?:the intended|this (?:e-?mail|message) in error)",
-    ),  # fmt: skip
+    not_names=_EN_REPLY_WORDS,
+    disclaimers=_EN_DISCLAIMERS,
     months={
         "jan": 1,
         "feb": 2,
@@ -181,11 +201,11 @@ KO = LanguagePatterns(
     attributions=(
         # Gmail: "2025년 11월 3일 (월) 오전 9:41, 홍길동 <a@b.kr>님이 작성:"
         # Apple Mail: "2025. 11. 3. 오전 9:41, 홍길동 <a@b.kr> 작성:"
-        _WHEN + r"\s*(?:님이|님께서)?\s*작성(?:하였습니다|했습니다|함)?\s*:?",
+        r"(?=\d)" + _WHEN + r"\s*(?:님이|님께서)?\s*작성(?:하였습니다|했습니다|함)?\s*:?",
         # Gmail mobile, no clock time: "2014년 10월 6일 월요일, 홍길동<a@b.kr>님이 작성한 메시지:"
         r"(?P<date>.*\d{4}\s*년.*?)\s*(?:님이|님께서)\s*작성한\s*(?:메시지|메일)\s*:?",
         # Thunderbird: "2025-11-03 오전 9:41에 홍길동 이(가) 쓴 글:"
-        _WHEN + r"\s*쓴\s*글\s*:",
+        r"(?=\d)" + _WHEN + r"\s*쓴\s*글\s*:",
         # no date: "홍길동 <hong@b.kr>님이 작성:"
         _WHO + r"\s*(?:님이|님께서)?\s*작성(?:한\s*(?:메시지|메일))?\s*:",
     ),
@@ -201,35 +221,31 @@ KO = LanguagePatterns(
     header_other=("받는 사람", "받는사람", "참조", "숨은 참조", "제목", "회신 주소"),
     mobile_signatures=(
         # "iPhone에서 보냄", "삼성 갤럭시 스마트폰에서 보냈습니다.", "네이버 메일 앱에서 보냈습니다"
-        r".{0,30}(?:" + _DEVICE + r"|아이폰|아이패드|갤럭시|안드로이드|스마트폰|휴대폰|핸드폰|모바일|"
-        r"네이버|다음\s*메일|아웃룩|메일\s*앱).{0,20}(?:에서|으로|로)\s*"
+        r".{0,30}(?:" + _DEVICE + r"|아이폰|아이패드|갤럭시|안드로이드|스마트폰|휴대폰|핸드폰|"
+        r"모바일|네이버|다음\s*메일|아웃룩|메일\s*앱).{0,20}(?:에서|으로|로)\s*"
         r"(?:보냄|보냈습니다|전송됨|전송했습니다|발송됨|발송했습니다)\.?",
     ),
     signoffs=(
         r"(?:감사합니다|고맙습니다|감사드립니다|수고하세요|수고하십시오|잘 부탁드립니다)\s*[.!~^]*",
     ),
     name_closings=(r"\S{1,12}(?:\s\S{1,12}){0,2}\s*(?:드림|올림|배상)\.?",),
-    name_titles=(
-        "과장", "대리", "부장", "차장", "팀장", "실장", "사원", "주임", "대표", "이사", "상무",
-        "전무", "사장", "본부장", "매니저", "님",
-    ),  # fmt: skip
-    not_names=("네", "넵", "확인", "알겠음", "급함", "부탁", "감사", "수고", "이상"),
+    name_titles=_KO_TITLES,
+    not_names=("안녕하세요", "네", "넵", "확인", "알겠음", "급함", "부탁", "감사", "수고", "이상"),
     disclaimers=(r"기밀", r"비밀", r"수신인\s*이외", r"무단\s*(?:복제|배포|전재)"),
 )
 
 RU = LanguagePatterns(
     attributions=(
-        # Gmail: "пн, 3 нояб. 2025 г. в 09:41, Иван <a@b.ru>:", "ср, 1 апр. 2015, 18:29, Иван <a@b>:"
+        # Gmail: "пн, 3 нояб. 2025 г. в 09:41, Иван <a@b.ru>:", "ср, 1 апр. 2015, 18:29, И <a@b>:"
         r"(?P<date>(?:[а-я]{2},\s*)?\d{1,2}\s+[а-яё]+\.?\s+\d{4}(?:\s*г\.)?"
-        r"(?:,?\s*(?:в\s*)?\d{1,2}:\d{2})?)"
-        + _ADDR_END,
+        r"(?:,?\s*(?:в\s*)?\d{1,2}:\d{2})?)" + _ADDR_END,
         # Yandex: '03.11.2025, 09:41, "Иван" <a@ya.ru>:'
         r"(?P<date>\d{1,2}\.\d{1,2}\.\d{2,4},?\s+\d{1,2}[:.]\d{2}),?" + _ADDR_END,
         # Mail.ru: "Понедельник, 3 ноября 2025, 9:41 +03:00 от Иван <a@mail.ru>:"
-        _WHEN + r"\s+от\s+" + _ADDR_END,
+        _RU_START + _WHEN + r"\s+от\s+" + _ADDR_END,
         # Thunderbird: "03.11.2025 09:41, Иван пишет:"
         # Apple Mail: "3 нояб. 2025 г., в 09:41, Анна <a@b.ru> написал(а):"
-        _WHEN + r"\s*(?:пишет|написал\(а\)|написала?)\s*:",
+        _RU_START + _WHEN + r"\s*(?:пишет|написал\(а\)|написала?)\s*:",
         # Gmail, no clock time: "понедельник, 6 октября 2014 г. пользователь lidel написал:"
         r"(?P<date>.*\d{4}\s*г\.?)\s*,?\s*пользователь\s+.{1,80}?\s+(?:написал\(а\)|написала?)\s*:",
         # no date: "Иван Петров <ivan@b.ru> написал(а):"
@@ -248,14 +264,29 @@ RU = LanguagePatterns(
     header_other=("кому", "копия", "тема", "ответить"),
     mobile_signatures=(
         # "Отправлено с iPhone", "Отправлено из мобильной Почты Mail.ru", "Послано с моего Samsung"
-        r"(?:отправлено|послано|написано) (?:с|из|со|через) .{0,40}(?:" + _DEVICE
+        r"(?:отправлено|послано|написано) (?:с|из|со|через) .{0,40}(?:"
+        + _DEVICE
         + r"|мобильн|телефон|смартфон|почт|яндекс|приложени).{0,40}",
     ),
     signoffs=(
         r"(?:с уважением|с наилучшими пожеланиями|всего доброго|всего хорошего|спасибо|"
         r"благодарю|заранее спасибо|с благодарностью)\s*[,.!]?" + _NAME,
     ),
-    not_names=("да", "нет", "ок", "хорошо", "ладно", "согласен", "согласна", "срочно", "жду"),
+    not_names=(
+        "спасибо",
+        "привет",
+        "здравствуйте",
+        "уважаемый",
+        "да",
+        "нет",
+        "ок",
+        "хорошо",
+        "ладно",
+        "согласен",
+        "согласна",
+        "срочно",
+        "жду",
+    ),
     disclaimers=(r"конфиденциальн", r"предназначен[оа]? (?:только|исключительно)"),
     months={
         "янв": 1,
@@ -279,8 +310,10 @@ TR = LanguagePatterns(
         # Gmail: "3 Kas 2025 Pzt, 09:41 tarihinde Ali <a@b.com> şunu yazdı:"
         # Apple Mail: "3 Kas 2025 tarihinde 09:41 saatinde, Ali <a@b.com> şunları yazdı:"
         # Thunderbird: "03.11.2025 09:41 tarihinde Ali yazdı:"
-        r"(?P<date>.*\d.*?\s+tarihinde\b.*?)\s*(?:şunu|şunları)?\s*yazdı\s*:?",
+        _TR_START + r"(?P<date>.*\d.*?\s+tarihinde\b.*?)\s*(?:şunu|şunları)?\s*yazdı\s*:?",
         r"(?=\d)" + _WHEN + r"\s*(?:şunu|şunları)?\s*yazdı\s*:",
+        # Zoho, web clients: "Sal, 22 Ara 2020 14:17 Ali Vural <ali@b.com> yazdı:"
+        _TR_START + _WHEN + r"\s*" + _ADDR + r"\s*(?:şunu|şunları)?\s*yazdı\s*:",
         # no date: "Ali Veli <ali@b.com> şunu yazdı:"
         _WHO + r"\s*(?:şunu|şunları)?\s*yazdı\s*:",
     ),
@@ -290,7 +323,7 @@ TR = LanguagePatterns(
         r"-{2,}\s*(?:iletilen|iletilmiş|yönlendirilen)\s+(?:ileti|mesaj)\s*-{2,}",
         r"(?:iletilen|yönlendirilen|yönlendirilmiş)\s+(?:ileti|mesaj)(?:ın|in)?(?:\s+başlangıcı)?\s*:",
     ),
-    header_from=("kimden",),
+    header_from=("kimden", "gönderen"),
     header_date=("gönderildi", "gönderilme", "tarih"),
     header_other=("kime", "bilgi", "konu", "yanıtla"),
     mobile_signatures=(
@@ -303,7 +336,19 @@ TR = LanguagePatterns(
         r"(?:saygılarımla|saygılarımızla|saygılar|iyi çalışmalar|teşekkürler|teşekkür ederim|"
         r"kolay gelsin|selamlar|iyi günler)\s*[,.!]?" + _NAME,
     ),
-    not_names=("tamam", "evet", "hayır", "olur", "peki", "acil", "anlaşıldı", "merhaba"),
+    not_names=(
+        "teşekkürler",
+        "sayın",
+        "selam",
+        "tamam",
+        "evet",
+        "hayır",
+        "olur",
+        "peki",
+        "acil",
+        "anlaşıldı",
+        "merhaba",
+    ),
     disclaimers=(r"gizli", r"yasal uyarı", r"sadece muhatab"),
     months={
         "oca": 1,

@@ -32,9 +32,11 @@ _NOISE = re.compile(r"<[^<>]*>|\"[^\"]*\"|\S+@\S+")
 """Addresses and quoted display names: they may hold digits that look like dates."""
 
 _TIME = re.compile(
-    r"(?<![\d:.])(?P<h>\d{1,2})\s*(?::|시)\s*(?P<m>\d{2})"
+    r"(?<![\d:.])(?P<h>\d{1,2})\s*(?::|시|\.(?=\d{2}(?![\d.])))\s*(?P<m>\d{2})"
     r"(?:\s*(?::|분)\s*(?P<s>\d{2}))?(?:\s*[분초])?(?![\d])"
 )
+"""A clock time: "9:41", "09:41:12", "오후 3시 5분", and Yandex's dotted "18.30" (never the
+"30.09" of a date, which a further ".2017" follows)."""
 _ZONE = re.compile(
     r"[\s,()]*(?:(?:gmt|utc)\s*(?P<gsign>[+-])\s*(?P<ghh>\d{1,2})(?::?(?P<gmm>\d{2}))?"
     r"|(?P<sign>[+-])(?P<hh>\d{2}):?(?P<mm>\d{2})"
@@ -43,7 +45,8 @@ _ZONE = re.compile(
 _KO_YMD = re.compile(r"(?P<y>\d{4})\s*년\s*(?P<m>\d{1,2})\s*월\s*(?P<d>\d{1,2})\s*일")
 _YMD = re.compile(r"(?<!\d)(?P<y>\d{4})\s*[-./]\s*(?P<m>\d{1,2})\s*[-./]\s*(?P<d>\d{1,2})(?!\d)")
 _DMY_NAME = re.compile(
-    r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?P<mon>[^\W\d_]{3,})\.?,?\s+(?P<y>\d{4})(?!\d)"
+    r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?[\s-]+(?P<mon>[^\W\d_]{3,})\.?,?[\s-]+(?P<y>\d{4})"
+    r"(?!\d)"
 )
 _MDY_NAME = re.compile(
     r"(?P<mon>[^\W\d_]{3,})\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\d)"
@@ -64,7 +67,9 @@ def parse_attribution_date(
     clock time, because a date alone would make the gap wrong by up to a day.
     """
     cleaned = _NOISE.sub(" ", text.replace("\u202f", " ").replace("\xa0", " ")).lower()
-    time_match = _TIME.search(cleaned)
+    time_match = next(
+        (m for m in _TIME.finditer(cleaned) if int(m["h"]) < 24 and int(m["m"]) < 60), None
+    )
     if time_match is None:
         return None
     day = _find_day(cleaned[: time_match.start()] + " " + cleaned[time_match.end() :], dayfirst)
@@ -110,8 +115,10 @@ def _month(word: str) -> int | None:
 def _hour_24(hour: int, text: str, match: re.Match[str]) -> int:
     """Apply an AM/PM marker written after the time (en, tr) or before it (ko 오전/오후)."""
     before = text[max(0, match.start() - 8) : match.start()].rstrip()
+    if hour > 12:
+        return hour  # "17:32 PM": a 24-hour clock with a stray marker
     if _PM_AFTER.match(text, match.end()) or before.endswith(_PM_BEFORE):
-        return hour if hour == 12 else (hour + 12) % 24
+        return hour if hour == 12 else hour + 12
     if _AM_AFTER.match(text, match.end()) or before.endswith(_AM_BEFORE):
         return 0 if hour == 12 else hour
     return hour
