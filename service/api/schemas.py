@@ -182,6 +182,11 @@ class MessageOut(BaseModel):
     received_at: datetime
     text: str = Field(description="New text only (quotes and signature removed).")
     quoted_text: str
+    html: str | None = Field(
+        default=None,
+        description="The HTML part as the client sent it (quotes included, not sanitized: "
+        "render it only in a sandbox), or null when the mail had none.",
+    )
     language: str | None = Field(examples=["en"])
     language_iso: str | None = Field(examples=["en"])
     status: Literal["pending", "claimed", "done", "failed", "skipped"]

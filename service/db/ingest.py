@@ -173,6 +173,7 @@ def _row_values(
         "quoted_text": message.quoted_text,
         "quoted_date": message.quoted_date,
         "signature": message.signature,
+        "html": message.html,
         "charset": message.charset,
         "attachments": message.attachments,
         "reply_gap_seconds": reply_gap_seconds(message, answered.date if answered else None),

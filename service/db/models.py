@@ -171,6 +171,8 @@ class Message(Base):
     quoted_text: Mapped[str] = mapped_column(Text, default="")
     quoted_date: Mapped[datetime | None] = mapped_column()
     signature: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str | None] = mapped_column(Text, deferred=True)
+    """The HTML part as sent (not sanitized), when the mail had one; loaded only when read."""
     charset: Mapped[str | None] = mapped_column(String(64))
     attachments: Mapped[int] = mapped_column(Integer, default=0)
     reply_gap_seconds: Mapped[int | None] = mapped_column(BigInteger)

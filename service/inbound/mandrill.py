@@ -5,7 +5,8 @@ cross-checked against django-anymail's Mandrill inbound handler): an
 ``application/x-www-form-urlencoded`` POST with one field, ``mandrill_events``: a JSON array of
 events. Inbound mail is ``{"event": "inbound", "ts": ..., "msg": {...}}`` where ``msg`` has
 ``raw_msg`` (the full RFC 5322 message -> MIME parser), plus ``from_email``, ``from_name``,
-``to`` (``[[email, name], ...]``), ``subject``, ``text``, ``html``, ``headers`` (object) used
+``to`` (``[[email, name], ...]``), ``subject``, ``text``, ``html``, ``headers`` (object),
+``attachments`` (files, keyed by name; inline images come apart in ``images``) used
 only when ``raw_msg`` is absent. Other event types in the same batch are reported in
 ``skipped``. When a webhook is added, Mandrill checks the URL with a request carrying an empty
 array: that yields no messages and no error.
@@ -91,6 +92,8 @@ class MandrillAdapter:
             text=_text(msg.get("text")),
             html=_text(msg.get("html")),
             headers=[(k, v) for k, v in headers.items() if isinstance(v, str)],
+            # ``attachments`` holds the files; inline images come separately, in ``images``
+            attachments=len(msg["attachments"]) if isinstance(msg.get("attachments"), dict) else 0,
         )
         return message_from_fields(fields, provider=self.name, settings=settings)
 

@@ -6,7 +6,8 @@ type): ``From``, ``FromName``, ``FromFull`` ``{Email, Name, MailboxHash}``, ``To
 ``Cc``, ``CcFull[]``, ``Subject``, ``Date`` (the sender's own format), ``MessageID`` (Postmark's
 id -- *not* the Message-ID header), ``TextBody``, ``HtmlBody``, ``StrippedTextReply`` (used only
 as a hint), ``Headers[]`` of ``{Name, Value}`` (where the real ``Message-ID``, ``In-Reply-To``
-and ``References`` live), ``Attachments[]``, and ``RawEmail`` when the server has "include raw
+and ``References`` live), ``Attachments[]`` (``{Name, ContentType, ContentID, ...}``: an image
+with a ``ContentID`` is inline, not a file), and ``RawEmail`` when the server has "include raw
 email content" switched on -- then the raw message is parsed instead of the fields.
 
 Authentication: Postmark has no request signature; the operator embeds basic-auth credentials
@@ -30,7 +31,7 @@ from service.inbound.errors import MalformedPayload
 from service.inbound.forms import json_body, require_media_type
 from service.inbound.limits import check_request_size
 from service.inbound.request import InboundRequest, InboundResult
-from service.mail.builder import MessageFields
+from service.mail.builder import MessageFields, is_inline_image
 from service.mail.message import NormalizedMessage
 
 
@@ -116,4 +117,13 @@ def _headers(value: object) -> list[tuple[str, str]]:
 
 
 def _count(attachments: object) -> int:
-    return len(attachments) if isinstance(attachments, list) else 0
+    """Attached files; an inline image (an image with a ``ContentID``) is part of the HTML."""
+    if not isinstance(attachments, list):
+        return 0
+    return sum(
+        not (
+            isinstance(item, dict)
+            and is_inline_image(str(item.get("ContentType", "")), item.get("ContentID"), None)
+        )
+        for item in attachments
+    )

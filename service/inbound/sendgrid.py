@@ -6,7 +6,9 @@ parsing-email/inbound-email): always ``multipart/form-data``.
 * Raw mode ("POST the raw, full MIME message"): field ``email`` holds the whole message -> MIME
   parser. Preferred: same decoding and cleaning as every other provider.
 * Parsed mode: ``headers`` (the raw header block: source of Message-ID, In-Reply-To, References,
-  Date), ``text``, ``html``, ``from``, ``to``, ``cc``, ``subject``, ``attachments`` (count),
+  Date), ``text``, ``html``, ``from``, ``to``, ``cc``, ``subject``, ``attachments`` (count of
+  files *and* inline images), ``attachment-info`` (JSON: each part's ``type`` and
+  ``content-id``, which marks the inline images) or ``content-ids``, ``attachmentN`` files,
   ``envelope`` (JSON ``{"to": [...], "from": "..."}``), ``charsets`` (JSON field -> charset:
   each field's bytes are decoded with the charset SendGrid declares for it), ``dkim``, ``SPF``,
   ``spam_score``...
@@ -54,7 +56,7 @@ from service.inbound.errors import (
 from service.inbound.forms import FormData, form_data, load_json_field, parse_count
 from service.inbound.limits import check_request_size
 from service.inbound.request import InboundRequest, InboundResult
-from service.mail.builder import MessageFields
+from service.mail.builder import MessageFields, is_inline_image
 from service.mail.message import NormalizedMessage
 
 SIGNATURE_HEADER = "X-Twilio-Email-Event-Webhook-Signature"
@@ -166,10 +168,31 @@ class SendGridAdapter:
             text=text("text"),
             html=text("html"),
             headers=_header_pairs(text("headers")),
-            attachments=parse_count(text("attachments")),
+            attachments=_attachment_count(form, text),
             charset=charsets.get("text"),
         )
         return message_from_fields(fields, provider=self.name, settings=settings)
+
+
+def _attachment_count(form: FormData, text: Callable[[str], str]) -> int:
+    """``attachments`` without the inline images: ``attachment-info`` gives each part's type
+    and Content-ID (``{"attachment1": {"type": "image/png", "content-id": "ii_1"}}``); without
+    it, ``content-ids`` (``{"ii_1": "attachment1"}``) names the inline ones."""
+    count = parse_count(text("attachments"))
+    if "attachment-info" in form:
+        info = load_json_field(text("attachment-info"), "attachment-info")
+        if not isinstance(info, dict):
+            raise MalformedPayload("attachment-info must be a JSON object", status=422)
+        parts = [part for part in info.values() if isinstance(part, dict)]
+        inline = sum(
+            is_inline_image(str(part.get("type", "")), part.get("content-id"), None)
+            for part in parts
+        )
+        return max((count or len(parts)) - inline, 0)
+    if "content-ids" in form:
+        content_ids = load_json_field(text("content-ids"), "content-ids")
+        return max(count - (len(content_ids) if isinstance(content_ids, dict) else 0), 0)
+    return count
 
 
 def _charsets(form: FormData) -> dict[str, str]:

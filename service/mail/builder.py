@@ -26,8 +26,6 @@ from service.mail.html import html_to_text
 from service.mail.message import Direction, NormalizedMessage
 from service.mail.timing import parse_attribution_date
 
-BYTE_ORDER_MARK = "\ufeff"
-
 
 class MailParseError(ValueError):
     """The input is not an e-mail message (no header block, no sender), or unreadable even
@@ -77,8 +75,8 @@ def build_message(fields: MessageFields, *, provider: str) -> NormalizedMessage:
     from_name, from_address = first_mailbox([fields.from_ or pick("From") or ""])
     if not from_address:
         raise MailParseError("message has no sender address")
-    text = (fields.text or html_to_text(fields.html)).lstrip(BYTE_ORDER_MARK)
-    new_text, quoted_text, signature = split_reply(text)
+    text = fields.text if fields.text.strip() else html_to_text(fields.html)
+    new_text, quoted_text, signature = split_reply(text)  # drops byte-order marks itself
     if not new_text.strip() and fields.stripped_text_hint.strip():
         new_text = fields.stripped_text_hint.strip()
     date = parse_date(fields.date or pick("Date"))
@@ -96,11 +94,23 @@ def build_message(fields: MessageFields, *, provider: str) -> NormalizedMessage:
         quoted_text=quoted_text,
         quoted_date=quoted_date(quoted_text, date),
         signature=signature,
+        html=fields.html or None,
         charset=fields.charset,
         attachments=fields.attachments,
         direction=fields.direction,
         raw_mime=fields.raw_mime,
         provider=provider,
+    )
+
+
+def is_inline_image(content_type: str, content_id: str | None, disposition: str | None) -> bool:
+    """An image the HTML body shows by its Content-ID: part of the message, not a file the
+    client sent, so it is not counted as an attachment (on the MIME path and in every
+    provider's own attachment list alike). Marked ``attachment``, it is a file again."""
+    return (
+        content_type.strip().lower().startswith("image/")
+        and bool(content_id and content_id.strip(" <>"))
+        and (disposition or "").strip().lower() != "attachment"
     )
 
 

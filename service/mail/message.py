@@ -39,6 +39,9 @@ class NormalizedMessage:
     quoted_date: datetime | None = None
     """Date read from the quoted attribution line ("On ... wrote:"), kept for reply timing."""
     signature: str = ""
+    html: str | None = None
+    """The HTML body as the client sent it (quotes and all, not sanitized), when there was
+    one: for people who want to see the mail as it looked; never classified."""
     charset: str | None = None
     attachments: int = 0
     direction: Direction = Direction.INBOUND

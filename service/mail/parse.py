@@ -19,7 +19,7 @@ from email.message import Message
 from email.parser import BytesParser
 from typing import TypeVar
 
-from service.mail.builder import MailParseError, MessageFields, build_message
+from service.mail.builder import MailParseError, MessageFields, build_message, is_inline_image
 from service.mail.charset import decode_bytes
 from service.mail.headers import raw_headers
 from service.mail.html import html_to_text
@@ -55,7 +55,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", r
 
 @dataclass
 class _Body:
-    """Text parts found while walking the MIME tree, in order."""
+    """Text parts found while walking the MIME tree, in order (HTML as sent, not converted)."""
 
     plain: list[tuple[str, str]] = field(default_factory=list)
     html: list[tuple[str, str]] = field(default_factory=list)
@@ -118,6 +118,7 @@ def _normalize(
         MessageFields(
             to=headers.get("to", []),
             text=text,
+            html="\n".join(html for html, _ in body.html),
             headers=[(name, value) for name, values in headers.items() for value in values],
             attachments=body.attachments,
             charset=charset,
@@ -165,17 +166,28 @@ def _walk(part: Message, body: _Body, depth: int) -> None:
 
 
 def _best_alternative(children: list[Message], depth: int) -> _Body:
-    """The plain-text alternative when it has text, else the first one that has any."""
+    """The text of the plain alternative when it has any, else of the first that has; the
+    HTML of every alternative (kept as the message's HTML part) and the files of all of them
+    (a client may attach a file inside the HTML branch only)."""
     candidates = []
     for child in children:
         found = _Body()
         _walk(child, found, depth + 1)
         candidates.append(found)
-    for wanted in ("plain", "html"):
-        for found in candidates:
-            if any(text.strip() for text, _ in getattr(found, wanted)):
-                return found
-    return candidates[0] if candidates else _Body()
+    chosen = next(
+        (
+            found
+            for wanted in ("plain", "html")
+            for found in candidates
+            if any(text.strip() for text, _ in getattr(found, wanted))
+        ),
+        candidates[0] if candidates else _Body(),
+    )
+    return _Body(
+        plain=chosen.plain,
+        html=[part for found in candidates for part in found.html],
+        attachments=sum(found.attachments for found in candidates),
+    )
 
 
 def _is_attachment(part: Message, maintype: str) -> bool:
@@ -183,11 +195,10 @@ def _is_attachment(part: Message, maintype: str) -> bool:
     if part.is_multipart():
         return False
     disposition = _safe(part.get_content_disposition, None)
-    if disposition == "attachment":
-        return True
-    if maintype == "image" and part.get("content-id") is not None:
+    content_type = _safe(part.get_content_type, "application/octet-stream")
+    if is_inline_image(content_type, part.get("content-id"), disposition):
         return False
-    if _safe(part.get_filename, None):
+    if disposition == "attachment" or _safe(part.get_filename, None):
         return True
     return maintype not in ("text", "multipart")
 
@@ -202,9 +213,8 @@ def _decode_part(part: Message, *, html: bool) -> tuple[str, str]:
         meta = _META_CHARSET.search(payload[:4096])
         declared = meta.group(1).decode("ascii", "replace") if meta else None
     text, charset = decode_bytes(payload, declared)
-    text = text.replace("\ufeff", "")
     if html:
-        return _safe(lambda: html_to_text(text), text), charset
+        return text, charset
     if _safe(lambda: _param(part, "format"), "").lower() == "flowed":
         delsp = _safe(lambda: _param(part, "delsp"), "").lower() == "yes"
         text = _unflow(text, delsp)
@@ -241,7 +251,10 @@ def _unflow(text: str, delsp: bool) -> str:
 
 def _body_text(body: _Body) -> tuple[str, str | None]:
     """Plain parts joined, else HTML parts converted; with the first part's charset."""
-    parts = body.plain if any(text.strip() for text, _ in body.plain) else body.html
+    if any(text.strip() for text, _ in body.plain):
+        parts = body.plain
+    else:
+        parts = [(_safe(lambda html=html: html_to_text(html), html), cs) for html, cs in body.html]
     charset = parts[0][1] if parts else None
     return "\n\n".join(text for text, _ in parts), charset
 

@@ -229,6 +229,7 @@ def build_mime() -> Callable[..., bytes]:
         message_id: str | None = None,
         date: datetime | None = None,
         in_reply_to: str | None = None,
+        html: str | None = None,
     ) -> bytes:
         message = EmailMessage()
         message["From"] = sender
@@ -240,6 +241,8 @@ def build_mime() -> Callable[..., bytes]:
             message["In-Reply-To"] = in_reply_to
             message["References"] = in_reply_to
         message.set_content(text)
+        if html is not None:
+            message.add_alternative(html, subtype="html")
         return message.as_bytes()
 
     return build

@@ -39,6 +39,7 @@ def message_view(session: Session, message: Message) -> dict:
         "received_at": message.received_at,
         "text": message.text,
         "quoted_text": message.quoted_text,
+        "html": message.html,
         "language": message.language,
         "language_iso": message.language_iso,
         "status": message.status,

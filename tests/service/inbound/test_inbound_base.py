@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import tomllib
+from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +23,9 @@ from service.inbound.limits import check_request_size
 from service.inbound.registry import ADAPTERS
 from service.inbound.request import Headers
 from service.mail.headers import parse_date
+
+CLIENT = "Client <client@example.com>"
+DATE_HEADER = "Tue, 04 Mar 2025 12:30:00 +0300"
 
 
 def test_registry_has_every_provider():
@@ -168,6 +174,33 @@ def test_fields_and_mime_paths_clean_alike(make_settings, make_mime, sample, quo
         "in_reply_to", "references", "text", "quoted_text", "quoted_date", "signature",
     ):  # fmt: skip
         assert getattr(from_fields, name) == getattr(from_mime, name), name
+
+
+REPLY_CASES = [
+    case
+    for path in sorted((Path(__file__).parents[2] / "fixtures" / "replies").glob("*.toml"))
+    for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]
+]
+
+
+@pytest.mark.parametrize("case", REPLY_CASES, ids=[case["id"] for case in REPLY_CASES])
+def test_every_reply_fixture_cleans_alike_on_both_paths(make_settings, case):
+    """The byte-order mark before an attribution used to survive only on the fields path:
+    every reply fixture must come out the same from provider fields and from raw MIME."""
+    from service.inbound.build import message_from_fields, message_from_mime
+    from service.mail.builder import MessageFields
+
+    settings = make_settings()
+    mime = EmailMessage()
+    mime["From"], mime["To"], mime["Date"] = CLIENT, "support@example.com", DATE_HEADER
+    mime.set_content(case["text"])
+    fields = MessageFields(from_=CLIENT, text=case["text"], date=DATE_HEADER)
+    from_mime = message_from_mime(mime.as_bytes(), provider="p", settings=settings)
+    from_fields = message_from_fields(fields, provider="p", settings=settings)
+    expected = (case["new"], case["quoted"], case["signature"])
+    assert (from_mime.text, from_mime.quoted_text, from_mime.signature) == expected
+    assert (from_fields.text, from_fields.quoted_text, from_fields.signature) == expected
+    assert from_fields.quoted_date == from_mime.quoted_date
 
 
 def test_pre_decoded_form_ignores_declared_charsets():

@@ -235,3 +235,100 @@ def test_pre_parsed_form_from_route(adapter, settings, sample, quoted):
     req = InboundRequest(headers={"Content-Type": "application/x-www-form-urlencoded"}, form=fields)
     (message,) = adapter.parse(req, settings).messages
     assert message.subject == sample("tr")["subject"]
+
+
+# --- payloads as Mailgun documents them: inline vs attached parts, envelope vs header sender --
+
+
+def with_fields(fields: list[tuple[str, str]], **changes: str | None) -> list[tuple[str, str]]:
+    """``fields`` with some values replaced (None drops the field), others appended."""
+    names = {key.replace("_", "-"): value for key, value in changes.items()}
+    kept = [(k, names.get(k, v)) for k, v in fields if names.get(k, v) is not None]
+    return kept + [(k, v) for k, v in names.items() if v is not None and k not in dict(fields)]
+
+
+def test_inline_images_are_not_counted_as_attachments(adapter, settings, sample, quoted, multipart):
+    """``attachment-count`` counts the logo the HTML shows; ``content-id-map`` names it."""
+    fields = with_fields(
+        parsed_fields(sample, quoted, "ko"),
+        attachment_count="3",
+        content_id_map=json.dumps({"<ii_logo@mail.example.net>": "attachment-1"}),
+    )
+    files = [
+        ("attachment-1", "logo.png", "image/png", b"\x89PNG\r\n\x1a\n"),
+        ("attachment-2", "견적서.pdf", "application/pdf", b"%PDF-1.4"),
+        ("attachment-3", "단가표.xlsx", "application/vnd.ms-excel", b"PK\x03\x04"),
+    ]
+    body, ctype = multipart(fields + list(signed().items()), files=files)
+    request = InboundRequest(headers={"Content-Type": ctype}, body=body)
+    (message,) = adapter.parse(request, settings).messages
+    assert message.attachments == 2
+
+
+def test_a_file_with_a_content_id_is_still_a_file(adapter, settings, sample, quoted, multipart):
+    """Apple Mail gives attached PDFs a Content-ID too: only images are inline."""
+    fields = with_fields(
+        parsed_fields(sample, quoted, "ru"),
+        attachment_count="1",
+        content_id_map=json.dumps({"<pdf-1@mail.example.net>": "attachment-1"}),
+    )
+    files = [("attachment-1", "счёт.pdf", "application/pdf", b"%PDF-1.4")]
+    body, ctype = multipart(fields + list(signed().items()), files=files)
+    request = InboundRequest(headers={"Content-Type": ctype}, body=body)
+    (message,) = adapter.parse(request, settings).messages
+    assert message.attachments == 1
+
+
+def test_sender_is_the_from_header_not_the_envelope(adapter, settings, sample, quoted, urlencoded):
+    """Without a ``from`` field the From header in ``message-headers`` names the sender; the
+    envelope ``sender`` is a bounce address without the display name."""
+    fields = with_fields(parsed_fields(sample, quoted, "tr"), **{"from": None})
+    fields = with_fields(fields, sender="bounces+srs=x1=example.com.tr@mg.example.net")
+    request = form_request(fields + list(signed().items()), urlencoded)
+    (message,) = adapter.parse(request, settings).messages
+    assert message.from_address == sample("tr")["address"]
+    assert message.from_name == sample("tr")["name"]
+
+
+def test_envelope_sender_when_there_is_no_from_at_all(adapter, settings, urlencoded):
+    fields = [
+        ("sender", "ivan.petrov@example.ru"),
+        ("body-plain", "Счёт получили."),
+        ("message-headers", "[]"),
+    ]
+    request = form_request(fields + list(signed().items()), urlencoded)
+    (message,) = adapter.parse(request, settings).messages
+    assert message.from_address == "ivan.petrov@example.ru"
+
+
+def test_store_notification_is_refused_not_stored(adapter, settings, sample, quoted, urlencoded):
+    """A route with ``store(notify=...)`` posts the parsed fields plus ``message-url`` and an
+    ``attachments`` JSON list: that is a misconfiguration (406: Mailgun must not resend it; the
+    message stays in Mailgun's storage), not a message to store."""
+    fields = with_fields(
+        parsed_fields(sample, quoted, "ko"),
+        message_url="https://storage.eu.mailgun.net/v3/domains/mg.example.net/messages/AgEFaa",
+        attachments=json.dumps([]),
+    )
+    with pytest.raises(MalformedPayload) as exc:
+        adapter.parse(form_request(fields + list(signed().items()), urlencoded), settings)
+    assert exc.value.status == 406 and "store()" in exc.value.reason
+
+
+def test_tracking_event_posted_here_is_refused(adapter, settings, urlencoded):
+    fields = [
+        ("event", "delivered"),
+        ("recipient", "minsu.kim@example.co.kr"),
+        ("domain", "mg.example.net"),
+        ("message-headers", json.dumps([["From", "Support <support@example.com>"]])),
+        ("body-plain", ""),
+    ]
+    with pytest.raises(MalformedPayload) as exc:
+        adapter.parse(form_request(fields + list(signed().items()), urlencoded), settings)
+    assert exc.value.status == 406 and "delivered" in exc.value.reason
+
+
+def test_html_part_is_kept(adapter, settings, sample, quoted, urlencoded):
+    fields = parsed_fields(sample, quoted, "ru") + list(signed().items())
+    (message,) = adapter.parse(form_request(fields, urlencoded), settings).messages
+    assert message.html == f"<p>{sample('ru')['reply']}</p>"

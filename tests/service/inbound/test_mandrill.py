@@ -198,3 +198,18 @@ def test_too_large_message_is_413(settings, sample, quoted):
     event["msg"]["text"] = "щ" * 40_000
     with pytest.raises(PayloadTooLarge):
         MandrillAdapter().parse(post([event]), settings)
+
+
+def test_fields_count_files_not_inline_images(settings, sample, quoted):
+    """``msg.attachments`` holds the files (keyed by name); ``msg.images`` the inline ones."""
+    event = inbound_event(None, sample, quoted, "tr")
+    event["msg"]["attachments"] = {
+        "teklif.pdf": {"name": "teklif.pdf", "type": "application/pdf", "content": "JVBERi0=",
+                       "base64": True},
+    }  # fmt: skip
+    event["msg"]["images"] = {
+        "ii_logo": {"name": "ii_logo", "type": "image/png", "content": "iVBORw0="},
+    }
+    (message,) = MandrillAdapter().parse(post([event]), settings).messages
+    assert message.attachments == 1
+    assert message.html == f"<p>{sample('tr')['reply']}</p>"

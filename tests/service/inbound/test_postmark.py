@@ -200,3 +200,48 @@ def test_too_large_is_413(settings, sample, quoted):
     doc["TextBody"] = "가" * 30_000
     with pytest.raises(PayloadTooLarge):
         PostmarkAdapter().parse(request(doc), settings)
+
+
+# --- attachments and raw email as Postmark documents them -------------------------------------
+
+
+def test_inline_images_are_not_attachments(settings, sample, quoted):
+    """An image with a ``ContentID`` is shown by the HTML body; a file has an empty one."""
+    doc = payload(sample, quoted, "ru")
+    doc["Attachments"] = [
+        {"Name": "image001.png", "Content": "iVBORw0=", "ContentType": "image/png",
+         "ContentLength": 6, "ContentID": "image001.png@01DA2F4C.6E1B9A40"},
+        {"Name": "счёт.pdf", "Content": "JVBERi0=", "ContentType": "application/pdf",
+         "ContentLength": 6, "ContentID": ""},
+        {"Name": "акт.pdf", "Content": "JVBERi0=", "ContentType": "application/pdf",
+         "ContentLength": 6},
+    ]  # fmt: skip
+    (message,) = PostmarkAdapter().parse(request(doc), settings).messages
+    assert message.attachments == 2
+
+
+def test_raw_email_with_a_file_in_the_html_branch(settings, sample, quoted):
+    """With "include raw email content", Postmark posts ``RawEmail``; Apple Mail puts an
+    attached PDF inside the HTML branch of multipart/alternative."""
+    s = sample("tr")
+    raw = (
+        f"From: {s['name']} <{s['address']}>\r\nTo: support@example.com\r\n"
+        "Subject: Teklif\r\nDate: Tue, 04 Mar 2025 12:30:00 +0300\r\n"
+        "Message-ID: <pm-apple@mail.example.net>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/alternative; boundary="ALT"\r\n\r\n'
+        '--ALT\r\nContent-Type: text/plain; charset="utf-8"\r\n\r\n'
+        f"{s['reply']}\r\n"
+        '--ALT\r\nContent-Type: multipart/mixed; boundary="MIX"\r\n\r\n'
+        '--MIX\r\nContent-Type: text/html; charset="utf-8"\r\n\r\n'
+        f"<div>{s['reply']}</div>\r\n"
+        '--MIX\r\nContent-Type: application/pdf; name="teklif.pdf"\r\n'
+        'Content-Disposition: inline; filename="teklif.pdf"\r\n'
+        "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQ=\r\n"
+        "--MIX--\r\n--ALT--\r\n"
+    )
+    doc = payload(sample, quoted, "tr")
+    doc["RawEmail"] = raw
+    (message,) = PostmarkAdapter().parse(request(doc), settings).messages
+    assert message.message_id == "<pm-apple@mail.example.net>"
+    assert message.attachments == 1
+    assert message.text.startswith("Merhaba") and message.html == f"<div>{s['reply']}</div>"

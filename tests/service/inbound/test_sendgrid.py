@@ -291,3 +291,74 @@ def test_too_large_is_413(adapter, make_settings, multipart):
     req = InboundRequest(headers={"Content-Type": ctype, "Authorization": BASIC}, body=body)
     with pytest.raises(PayloadTooLarge):
         adapter.parse(req, _basic_settings(make_settings))
+
+
+# --- attachments as SendGrid documents them: files and inline images --------------------------
+
+
+def with_parts(fields: list[tuple[str, str]], info: dict, count: int) -> list[tuple[str, str]]:
+    content_ids = {part["content-id"]: name for name, part in info.items() if "content-id" in part}
+    kept = [(k, v) for k, v in fields if k != "attachments"]
+    return [
+        *kept,
+        ("attachments", str(count)),
+        ("attachment-info", json.dumps(info)),
+        ("content-ids", json.dumps(content_ids)),
+    ]
+
+
+def basic_request(body: bytes, ctype: str) -> InboundRequest:
+    auth = "Basic " + base64.b64encode(b"sg:pw").decode()
+    return InboundRequest(headers={"Content-Type": ctype, "Authorization": auth}, body=body)
+
+
+@pytest.fixture
+def basic_settings(make_settings):
+    return make_settings(sendgrid_basic_user="sg", sendgrid_basic_password="pw")
+
+
+def test_inline_images_are_not_attachments(adapter, basic_settings, multipart, sample, quoted):
+    info = {
+        "attachment1": {"filename": "logo.png", "name": "logo.png", "type": "image/png",
+                        "content-id": "ii_logo1"},
+        "attachment2": {"filename": "teklif.pdf", "name": "teklif.pdf", "type": "application/pdf"},
+        "attachment3": {"filename": "fiyat.xlsx", "name": "fiyat.xlsx",
+                        "type": "application/vnd.ms-excel"},
+    }  # fmt: skip
+    files = [
+        ("attachment1", "logo.png", "image/png", b"\x89PNG"),
+        ("attachment2", "teklif.pdf", "application/pdf", b"%PDF-1.4"),
+        ("attachment3", "fiyat.xlsx", "application/vnd.ms-excel", b"PK\x03\x04"),
+    ]
+    body, ctype = multipart(with_parts(parsed_fields(sample, quoted, "tr"), info, 3), files=files)
+    (message,) = adapter.parse(basic_request(body, ctype), basic_settings).messages
+    assert message.attachments == 2
+
+
+def test_only_inline_images_means_no_attachments(
+    adapter, basic_settings, multipart, sample, quoted
+):
+    info = {
+        f"attachment{n}": {"filename": f"image00{n}.jpg", "type": "image/jpeg",
+                           "content-id": f"ii_k{n}"}
+        for n in range(1, 5)
+    }  # fmt: skip
+    body, ctype = multipart(with_parts(parsed_fields(sample, quoted, "ko"), info, 4))
+    (message,) = adapter.parse(basic_request(body, ctype), basic_settings).messages
+    assert message.attachments == 0
+
+
+def test_content_ids_alone_name_the_inline_images(
+    adapter, basic_settings, multipart, sample, quoted
+):
+    fields = [(k, v) for k, v in parsed_fields(sample, quoted, "ru") if k != "attachments"]
+    fields += [("attachments", "2"), ("content-ids", json.dumps({"ii_sig": "attachment1"}))]
+    body, ctype = multipart(fields)
+    (message,) = adapter.parse(basic_request(body, ctype), basic_settings).messages
+    assert message.attachments == 1
+
+
+def test_html_part_is_kept(adapter, basic_settings, multipart, sample, quoted):
+    body, ctype = multipart(parsed_fields(sample, quoted, "ko"))
+    (message,) = adapter.parse(basic_request(body, ctype), basic_settings).messages
+    assert message.html == f"<p>{sample('ko')['reply']}</p>"

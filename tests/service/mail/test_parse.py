@@ -247,6 +247,65 @@ def test_attachments_are_counted_not_read() -> None:
     assert message.attachments == 4  # pdf, csv file, forwarded message, octet-stream; not the logo
 
 
+def test_files_in_every_alternative_are_counted_and_inline_images_are_not() -> None:
+    """Postmark's raw email as Apple Mail sends it: the PDF sits in the HTML branch of
+    multipart/alternative, next to an inline logo, while the text is read from text/plain."""
+    related, related_body = _multipart(
+        "mixed",
+        [
+            _part("text/html; charset=utf-8", b"<p>Invoice attached <img src='cid:logo@x'></p>"),
+            _part("image/png", b"iVBORw0=", "Content-ID: <logo@x>\r\n"),
+            _part(
+                "application/pdf",
+                b"JVBERi0=",
+                'Content-Disposition: inline; filename="inv.pdf"\r\n',
+            ),
+        ],
+        boundary="INNER",
+    )
+    ctype, body = _multipart(
+        "alternative",
+        [_part("text/plain; charset=utf-8", b"Invoice attached"), _part(related, related_body)],
+    )
+    message = parse_mime(_mail(body, ctype=ctype))
+    assert message.text == "Invoice attached"
+    assert message.attachments == 1  # the PDF; not the logo the HTML shows
+    assert message.html is not None and "cid:logo@x" in message.html
+
+
+def test_an_image_marked_as_attachment_is_a_file_even_with_a_content_id() -> None:
+    ctype, body = _multipart(
+        "mixed",
+        [
+            _part("text/plain; charset=utf-8", b"photo of the damage"),
+            _part(
+                "image/jpeg", b"/9j/", "Content-ID: <p1@x>\r\nContent-Disposition: attachment\r\n"
+            ),
+        ],
+    )
+    assert parse_mime(_mail(body, ctype=ctype)).attachments == 1
+
+
+def test_the_html_part_is_kept_as_sent() -> None:
+    page = "<div dir='ltr'>Где <b>заказ</b>?</div><blockquote>старое</blockquote>"
+    ctype, body = _multipart(
+        "alternative",
+        [
+            _part("text/plain; charset=utf-8", "Где заказ?".encode()),
+            _part("text/html; charset=utf-8", page.encode()),
+        ],
+    )
+    message = parse_mime(_mail(body, ctype=ctype))
+    assert (message.text, message.html) == ("Где заказ?", page)
+    assert parse_mime(_mail(b"plain only")).html is None
+
+
+def test_an_html_only_mail_is_read_from_its_html() -> None:
+    page = "<p>Siparişim <b>nerede</b>?</p>"
+    message = parse_mime(_mail(page.encode(), ctype="text/html; charset=utf-8"))
+    assert (message.text, message.html) == ("Siparişim nerede?", page)
+
+
 def test_format_flowed_is_unwrapped() -> None:
     body = b"This line is soft \r\nwrapped here.\r\n\r\n-- \r\nSig"
     message = parse_mime(_mail(body, ctype="text/plain; charset=utf-8; format=flowed"))
