@@ -5,7 +5,7 @@ make each figure a measure of the others. Each writes its Markdown table to ``be
 a failing benchmark is reported and the others still run.
 
     .venv/bin/pip install -e '.[dev,bench]'
-    .venv/bin/python -m bench [--only langid,classifier,service]
+    .venv/bin/python -m bench [--only cleaner,langid,classifier,service]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
-BENCHMARKS = ("startup", "langid", "classifier", "service")
+BENCHMARKS = ("startup", "cleaner", "langid", "classifier", "service")
 
 
 def main() -> int:
@@ -30,9 +30,8 @@ def main() -> int:
             parser.error(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
         print(f"== bench/{name}.py", flush=True)
         started = time.time()
-        code = subprocess.call(
-            [sys.executable, str(BENCH_DIR / f"{name}.py")], cwd=BENCH_DIR.parent
-        )
+        # as a module: run by path, bench/service.py would shadow the service package
+        code = subprocess.call([sys.executable, "-m", f"bench.{name}"], cwd=BENCH_DIR.parent)
         print(f"== bench/{name}.py: exit {code} after {time.time() - started:.0f} s", flush=True)
         if code:
             failed.append(name)

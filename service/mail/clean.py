@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from service.mail.patterns import (
     INVISIBLE,
@@ -49,10 +50,13 @@ _FRAMED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     if lang.wrote
 )
 """``---- John Smith wrote ----``: the frame of dashes stands in for the date and address."""
-_TAIL = re.compile(rf"(?:[:>)\]]|{_words(all_patterns('wrote'))})$", _FLAGS)
+_TAIL = (":", ">", ")", "]", *(word.lower() for word in all_patterns("wrote")))
 """How every attribution ends; lines that do not are never given to the regexes."""
+_DATE_OR_ADDRESS = re.compile(r"[\d@]")
+"""What an unframed attribution always holds: a date or an address."""
 _SEPARATORS = _any(all_patterns("separators"))
 _MOBILE = _any(all_patterns("mobile_signatures"))
+_MOBILE_HINTS = all_patterns("mobile_hints")
 _NAME_CLOSINGS = _any(all_patterns("name_closings"))
 _SIGNOFFS = tuple(re.compile(pattern, _FLAGS) for pattern in all_patterns("signoffs"))
 _DISCLAIMER = _any(all_patterns("disclaimers"))
@@ -335,17 +339,22 @@ def _window_text(lines: Sequence[str], index: int, width: int) -> str | None:
     return joined if len(joined) <= _MAX_ATTRIBUTION_CHARS else None
 
 
+@lru_cache(maxsize=256)
 def _ends_attribution(line: str) -> bool:
-    """Cheap test run on every line: does it end the way an attribution ends?"""
-    return _TAIL.search(_bare(line).rstrip("-–—= ")) is not None
+    """Cheap test run on every line (a few times, by the windows around it, hence the cache):
+    does it end the way an attribution ends?"""
+    return _bare(line).rstrip("-–—= ").lower().endswith(_TAIL)
 
 
+@lru_cache(maxsize=1024)
 def _match_attribution(text: str) -> Attribution | None:
     """The attribution that ``text`` (one or more joined lines) fully is, else None."""
     core = text.strip("-–—= ")
-    if not core or not _TAIL.search(core):
+    if not core.lower().endswith(_TAIL):
         return None
     framed = len(text) - len(text.lstrip("-–—=")) >= 2 or len(text) - len(text.rstrip("-–—=")) >= 2
+    if not framed and not _DATE_OR_ADDRESS.search(core):
+        return None
     # A frame of dashes stands in for the colon: "---- On ... wrote ----".
     for candidate in (core, f"{core}:") if framed and not core.endswith(":") else (core,):
         for code, pattern in _ATTRIBUTIONS:
@@ -388,7 +397,8 @@ def _shared_line_split(lines: list[str], index: int) -> int | None:
             return None
         if _inner_match(lines, index, width):
             return None
-        for anchor in _ANCHOR.finditer(line):
+        # only an anchor this close to the end can start an attribution short enough
+        for anchor in _ANCHOR.finditer(line, max(0, len(line) - _MAX_ATTRIBUTION_CHARS)):
             candidate = f"{_bare(line[anchor.end() :])} {rest}".strip()
             found = _match_attribution(candidate)
             if found and found.date_text and len(candidate) <= _MAX_ATTRIBUTION_CHARS:
@@ -399,6 +409,7 @@ def _shared_line_split(lines: list[str], index: int) -> int | None:
 # --- Outlook-style header blocks --------------------------------------------------------------
 
 
+@lru_cache(maxsize=1024)
 def _header_label(line: str) -> tuple[str, str, str] | None:
     """(kind, language, value) of an Outlook header line ("Kimden: ..."), else None."""
     if ":" not in line:
@@ -424,10 +435,11 @@ def _header_kind(line: str) -> str | None:
     return label[0] if label else None
 
 
-def _line_labels(line: str) -> list[tuple[str, str, str]]:
+@lru_cache(maxsize=1024)
+def _line_labels(line: str) -> tuple[tuple[str, str, str], ...]:
     """(kind, language, value) of every label on a line that starts with one."""
     if _header_label(line) is None:
-        return []
+        return ()
     text = _unquote(line).strip()
     matches = list(_LABEL_IN_LINE.finditer(text))
     labels = []
@@ -436,7 +448,7 @@ def _line_labels(line: str) -> list[tuple[str, str, str]]:
         labelled = _HEADER_KINDS.get(_label_key(match["key"]))
         if labelled:
             labels.append((*labelled, text[match.end() : end].strip(" *")))
-    return labels
+    return tuple(labels)
 
 
 def _is_header_block(lines: Sequence[str], index: int) -> bool:
@@ -455,6 +467,8 @@ def _is_header_block(lines: Sequence[str], index: int) -> bool:
         labels = _line_labels(line)
         if labels:
             kinds.update(kind for kind, _, _ in labels)
+            if len(kinds) >= 2:
+                return True
             continued = 0
         elif line.strip() and continued < 2 and (open_value or _UNKNOWN_HEADER.fullmatch(line)):
             continued += 1
@@ -655,19 +669,23 @@ def _signature_head(line: str) -> bool:
 
 def _tail_ok(lines: Sequence[str], start: int = 0) -> bool:
     """What may follow the start of a signature (``lines[start:]``): a few blocks of short
-    lines, a phone paragraph, a legal notice -- no sentences and no postscript."""
+    lines, a phone paragraph, a legal notice -- no sentences and no postscript. Reads at most
+    :data:`_MAX_SIGNATURE_TAIL_LINES` lines, so asking at every line stays linear."""
+    block: list[str] = []
     count = 0
-    index = _skip_blank(lines, start)
-    while index < len(lines):
-        end = _paragraph_end(lines, index)
-        block = [line.strip() for line in lines[index:end]]
-        count += len(block)
-        if count > _MAX_SIGNATURE_TAIL_LINES or any(_POSTSCRIPT.match(x) for x in block):
-            return False
-        if not (_is_loose_block(block) or _is_device(block) or _is_disclaimer(block)):
-            return False
-        index = _skip_blank(lines, end)
-    return True
+    window = start + _MAX_SIGNATURE_TAIL_LINES * 2 + 1
+    for line in [*lines[start:window], ""]:
+        stripped = line.strip()
+        if stripped:
+            count += 1
+            if count > _MAX_SIGNATURE_TAIL_LINES or _POSTSCRIPT.match(stripped):
+                return False
+            block.append(stripped)
+        elif block:
+            if not (_is_loose_block(block) or _is_device(block) or _is_disclaimer(block)):
+                return False
+            block = []
+    return all(not lines[index].strip() for index in range(window, len(lines)))
 
 
 def _is_block(lines: list[str]) -> bool:
@@ -707,9 +725,13 @@ def _is_disclaimer(block: list[str]) -> bool:
     return len(block) <= 10 and any(_DISCLAIMER.search(line) for line in block)
 
 
+@lru_cache(maxsize=1024)
 def _is_mobile(line: str) -> bool:
     stripped = line.strip()
-    return len(stripped) <= _MAX_DEVICE_LINE_CHARS and _MOBILE.fullmatch(stripped) is not None
+    if len(stripped) > _MAX_DEVICE_LINE_CHARS:
+        return False
+    lowered = stripped.lower()
+    return any(hint in lowered for hint in _MOBILE_HINTS) and bool(_MOBILE.fullmatch(stripped))
 
 
 def _is_contact_line(line: str) -> bool:

@@ -69,6 +69,9 @@ class LanguagePatterns:
     """Other header block labels (To, Cc, Subject, Reply-To)."""
     mobile_signatures: tuple[str, ...] = ()
     """Lines a phone or web client appends; they and everything after are signature."""
+    mobile_hints: tuple[str, ...] = ()
+    """Lower-case words one of which each of the language's phone lines holds: only lines
+    holding one are given to the ``mobile_signatures`` regexes (which backtrack)."""
     signoffs: tuple[str, ...] = ()
     """Closing phrases; an optional name may follow on the same line (group ``name``)."""
     name_closings: tuple[str, ...] = ()
@@ -171,6 +174,7 @@ EN = LanguagePatterns(
         r"from my " + _DEVICE + r".{0,30}",
         r"get outlook for (?:ios|android)\S*",
     ),
+    mobile_hints=("sent ", "from my", "get outlook"),
     signoffs=(
         r"(?:best|kind|warm|warmest|many)?\s*regards\s*[,.!]?" + _NAME,
         r"(?:best|all the best|best wishes|cheers|sincerely|yours sincerely|yours truly)\s*[,.!]?"
@@ -225,6 +229,7 @@ KO = LanguagePatterns(
         r"모바일|네이버|다음\s*메일|아웃룩|메일\s*앱).{0,20}(?:에서|으로|로)\s*"
         r"(?:보냄|보냈습니다|전송됨|전송했습니다|발송됨|발송했습니다)\.?",
     ),
+    mobile_hints=("보냄", "보냈", "전송", "발송"),
     signoffs=(
         r"(?:감사합니다|고맙습니다|감사드립니다|수고하세요|수고하십시오|잘 부탁드립니다)\s*[.!~^]*",
     ),
@@ -268,6 +273,7 @@ RU = LanguagePatterns(
         + _DEVICE
         + r"|мобильн|телефон|смартфон|почт|яндекс|приложени).{0,40}",
     ),
+    mobile_hints=("отправлено", "послано", "написано"),
     signoffs=(
         r"(?:с уважением|с наилучшими пожеланиями|всего доброго|всего хорошего|спасибо|"
         r"благодарю|заранее спасибо|с благодарностью)\s*[,.!]?" + _NAME,
@@ -332,6 +338,7 @@ TR = LanguagePatterns(
         r".{0,40}(?:" + _DEVICE + r"|telefon|cep|tablet|yandex|turkcell).{0,40}"
         r"(?:['’]?(?:umdan|imden|ımdan|dan|den|tan|ten)|\s+ile)\s+gönderildi\.?",
     ),
+    mobile_hints=("gönderildi",),
     signoffs=(
         r"(?:saygılarımla|saygılarımızla|saygılar|iyi çalışmalar|teşekkürler|teşekkür ederim|"
         r"kolay gelsin|selamlar|iyi günler)\s*[,.!]?" + _NAME,
@@ -392,6 +399,7 @@ NEUTRAL = LanguagePatterns(
         r"verzonden (?:met|vanaf) .{1,40}",
         r"從我的 .{1,20} 傳送|发自我的.{1,20}",
     ),
+    mobile_hints=("envoy", "gesendet", "enviado", "inviato", "verzonden", "傳送", "发自"),
 )
 """Shapes of no one UI language: numeric-date attributions, other languages' phone lines."""
 

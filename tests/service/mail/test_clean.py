@@ -205,3 +205,65 @@ def test_no_attribution() -> None:
 def test_windows_line_endings() -> None:
     new, quoted, _ = split_reply(f"{NEW}\r\n\r\nOn 03.11.2025 09:41, John wrote:\r\n> {OLD}\r\n")
     assert new == NEW and OLD in quoted
+
+
+# --- pathological input: behaviour only (bench/cleaner.py times it and checks it is linear) ----
+
+ATTRIBUTION = "On Mon, Nov 3, 2025 at 9:41 AM Ann Lee <ann@client.example> wrote:"
+
+
+def test_ten_thousand_quote_lines_are_all_history() -> None:
+    new, quoted, _ = split_reply(f"{NEW}\n\n{ATTRIBUTION}\n" + "> old line\n" * 10_000)
+    assert new == NEW
+    assert quoted.count("> old line") == 10_000
+    found = find_attribution(quoted)
+    assert found is not None and "9:41" in found.date_text
+
+
+def test_ten_thousand_quote_lines_without_attribution_keep_the_reply_below() -> None:
+    new, quoted, _ = split_reply("> > > old text\n" * 10_000 + "\nMy answer is below all that.")
+    assert new == "My answer is below all that."
+    assert find_attribution(quoted) is None
+
+
+def test_a_huge_unquoted_history_below_an_attribution_is_history() -> None:
+    history = "\n".join(f"Line {n} of the earlier message." for n in range(20_000))
+    new, quoted, _ = split_reply(f"{NEW}\n\n{ATTRIBUTION}\n{history}")
+    assert new == NEW and quoted.endswith("Line 19999 of the earlier message.")
+
+
+def test_one_enormous_line_is_text_not_an_attribution() -> None:
+    line = "On Monday " + "blah " * 200_000 + "wrote:"
+    new, quoted, signature = split_reply(line)
+    assert (new, quoted, signature) == (line.strip(), "", "")
+
+
+@pytest.mark.parametrize(
+    "repeated",
+    [
+        "Please see the 3 points below:\n",
+        "From: a@b.example\nTo: c\n",
+        "-Roman\n",
+        "Thanks,\nBob\n",
+    ],
+)
+def test_thousands_of_lines_a_rule_looks_at_lose_nothing(repeated: str) -> None:
+    new, quoted, signature = split_reply(f"{NEW}\n\n" + repeated * 5_000)
+    assert new.startswith(NEW)
+    assert len(new) + len(quoted) + len(signature) >= len(repeated * 5_000) * 0.9
+
+
+def test_thousands_of_phone_lines_are_one_signature() -> None:
+    new, quoted, signature = split_reply(f"{NEW}\n\n" + "Sent from my iPhone\n" * 5_000)
+    assert (new, quoted) == (NEW, "")
+    assert signature.count("Sent from my iPhone") == 5_000
+
+
+def test_a_huge_header_block_in_mime_parses() -> None:
+    from service.mail.parse import parse_mime
+
+    head = "From: Client <c@client.example>\r\nTo: s@vendor.example\r\nSubject: x\r\n"
+    trace = "".join(f"X-Trace-{n}: {'a' * 60}\r\n" for n in range(20_000))
+    references = "References:" + "".join(f" <{n}@a.example>\r\n" for n in range(5_000))
+    message = parse_mime(f"{head}{trace}{references}\r\n{NEW}\r\n".encode())
+    assert message.text == NEW and len(message.references) == 5_000
