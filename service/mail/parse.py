@@ -249,12 +249,20 @@ def _unflow(text: str, delsp: bool) -> str:
     return "\n".join(out)
 
 
+def _html_text(html: str) -> str:
+    """The visible text of an HTML part; the markup itself when it cannot be read at all."""
+    try:
+        return html_to_text(html)
+    except Exception:  # html.parser is lenient; this is the last safety net
+        return html
+
+
 def _body_text(body: _Body) -> tuple[str, str | None]:
     """Plain parts joined, else HTML parts converted; with the first part's charset."""
     if any(text.strip() for text, _ in body.plain):
         parts = body.plain
     else:
-        parts = [(_safe(lambda html=html: html_to_text(html), html), cs) for html, cs in body.html]
+        parts = [(_html_text(html), charset) for html, charset in body.html]
     charset = parts[0][1] if parts else None
     return "\n\n".join(text for text, _ in parts), charset
 
