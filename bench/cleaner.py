@@ -26,7 +26,6 @@ import statistics
 import time
 import tomllib
 from collections.abc import Callable
-from pathlib import Path
 
 from bench.machine import describe
 from models.paths import REPO_ROOT
@@ -158,12 +157,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Reply-cleaning benchmark.")
     parser.add_argument("--repeat", type=int, default=5, help="runs per case (best counts)")
     parser.add_argument("--units", type=int, default=1250, help="n for the pathological shapes")
-    parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     text = report(fixture_rows(args.repeat), scaling_rows(args.units, args.repeat), args.units)
     print(text)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
+    RESULTS.write_text(text, encoding="utf-8")
     return 0
 
 

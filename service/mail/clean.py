@@ -53,7 +53,9 @@ _FRAMED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 _TAIL = (":", ">", ")", "]", *(word.lower() for word in all_patterns("wrote")))
 """How every attribution ends; lines that do not are never given to the regexes."""
 _DATE_OR_ADDRESS = re.compile(r"[\d@]")
-"""What an unframed attribution always holds: a date or an address."""
+_ENDS_WITH_VERB = re.compile(rf"(?:{_words(all_patterns('wrote'))})\s*:$", _FLAGS)
+"""What an unframed attribution always holds: a date, an address, or at least its verb
+("Somebody wrote:")."""
 _SEPARATORS = _any(all_patterns("separators"))
 _MOBILE = _any(all_patterns("mobile_signatures"))
 _MOBILE_HINTS = all_patterns("mobile_hints")
@@ -353,7 +355,7 @@ def _match_attribution(text: str) -> Attribution | None:
     if not core.lower().endswith(_TAIL):
         return None
     framed = len(text) - len(text.lstrip("-–—=")) >= 2 or len(text) - len(text.rstrip("-–—=")) >= 2
-    if not framed and not _DATE_OR_ADDRESS.search(core):
+    if not framed and not _DATE_OR_ADDRESS.search(core) and not _ENDS_WITH_VERB.search(core):
         return None
     # A frame of dashes stands in for the colon: "---- On ... wrote ----".
     for candidate in (core, f"{core}:") if framed and not core.endswith(":") else (core,):

@@ -88,8 +88,9 @@ class LanguagePatterns:
     pm: tuple[str, ...] = ()
 
 
-_NAME = r"(?:,\s*(?P<name>[^\W\d_]+(?:[\s.-]+[^\W\d_]+){0,2}))?"
-"""Optional sender name after a sign-off on the same line ("Best regards, John Doe")."""
+_NAME = r"(?:\s*[^\w\s,.]{1,4})?(?:,\s*(?P<name>[^\W\d_]+(?:[\s.-]+[^\W\d_]+){0,2}))?"
+"""Optional emoji after a sign-off ("Cheers 🎉") and sender name on the same line ("Best
+regards, John Doe")."""
 
 _WHEN = r"(?P<date>.*?\d{1,2}:\d{2}.*?)"
 """Date part that must hold a clock time: guards loose shapes against ordinary sentences."""
@@ -114,6 +115,10 @@ _ADDR = r"[<(\[]\s?(?:mailto:)?[^<>()\[\]@\s]+@[^<>()\[\]\s]+\s?[>)\]]"
 
 _ADDR_END = r".*" + _ADDR + r"\s*:"
 """Ends in "<addr@host>:" -- required where the attribution has no verb to anchor on."""
+
+_NAMED = r"(?P<date>)(?-i:[{upper}])[^\W\d_]*(?:[\s.'-]{{1,2}}(?-i:[{upper}])[^\W\d_]*){{0,3}}"
+"""One to four capitalised words ("Anna Lee"): a sender named without date or address. The
+capitals are matched case-sensitively although attributions match ignoring case."""
 
 _DEVICE = (
     r"(?:iphone|ipad|ipod|android|samsung|galaxy|blackberry|huawei|xiaomi|pixel|outlook|gmail|"
@@ -153,6 +158,8 @@ EN = LanguagePatterns(
         r"(?=\d)" + _WHEN + r"\s*wrote\s*:",
         # no date at all: "John Doe <john@x.com> wrote:", "bob@example.com wrote:"
         _WHO + r"\s*(?:wrote|writes)\s*:",
+        # a name alone, capitalised: "Somebody wrote:", "Anna Lee wrote:"
+        _NAMED.format(upper="A-Z") + r"\s+(?:wrote|writes)\s*:",
     ),
     wrote=("wrote", "writes", "sent"),
     separators=(
@@ -172,9 +179,9 @@ EN = LanguagePatterns(
         r"(?:[,.]?\s*please\s+excuse.*|<https?://\S+>)?[)>]*",
         r"[(<]+sent by [^()<>]{1,30}[)>]+",  # "<<sent by galaxy>>"
         r"from my " + _DEVICE + r".{0,30}",
-        r"get outlook for (?:ios|android)\S*",
+        r"(?:get|download) outlook for (?:ios|android)\S*",
     ),
-    mobile_hints=("sent ", "from my", "get outlook"),
+    mobile_hints=("sent ", "from my", "outlook for"),
     signoffs=(
         r"(?:best|kind|warm|warmest|many)?\s*regards\s*[,.!]?" + _NAME,
         r"(?:best|all the best|best wishes|cheers|sincerely|yours sincerely|yours truly)\s*[,.!]?"
@@ -212,6 +219,8 @@ KO = LanguagePatterns(
         r"(?=\d)" + _WHEN + r"\s*쓴\s*글\s*:",
         # no date: "홍길동 <hong@b.kr>님이 작성:"
         _WHO + r"\s*(?:님이|님께서)?\s*작성(?:한\s*(?:메시지|메일))?\s*:",
+        # a name alone: "홍길동님이 작성:"
+        r"(?P<date>)[가-힣A-Za-z]{2,10}(?:\s[가-힣A-Za-z]{1,10})?\s*(?:님이|님께서)\s*작성\s*:",
     ),
     wrote=("작성", "쓴 글"),
     separators=(
@@ -255,6 +264,8 @@ RU = LanguagePatterns(
         r"(?P<date>.*\d{4}\s*г\.?)\s*,?\s*пользователь\s+.{1,80}?\s+(?:написал\(а\)|написала?)\s*:",
         # no date: "Иван Петров <ivan@b.ru> написал(а):"
         _WHO + r"\s*(?:пишет|написал\(а\)|написала?)\s*:",
+        # a name alone, capitalised: "Иван Петров написал:"
+        _NAMED.format(upper="А-ЯЁ") + r"\s+(?:пишет|написал\(а\)|написала?)\s*:",
     ),
     wrote=("написал", "написала", "написал(а)", "пишет"),
     separators=(
@@ -322,6 +333,8 @@ TR = LanguagePatterns(
         _TR_START + _WHEN + r"\s*" + _ADDR + r"\s*(?:şunu|şunları)?\s*yazdı\s*:",
         # no date: "Ali Veli <ali@b.com> şunu yazdı:"
         _WHO + r"\s*(?:şunu|şunları)?\s*yazdı\s*:",
+        # a name alone, capitalised: "Ayşe Yılmaz şunu yazdı:"
+        _NAMED.format(upper="A-ZÇĞİÖŞÜ") + r"\s+(?:şunu|şunları)?\s*yazdı\s*:",
     ),
     wrote=("yazdı",),
     separators=(
