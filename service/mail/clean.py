@@ -105,6 +105,9 @@ _LINK_PIECE = re.compile(
     _FLAGS,
 )
 """What a mailer leaves of a link it wrapped out of a ``>`` quote."""
+_LINK_TAIL = re.compile(r"[\w\-./?=&%#~+:@]*[\d/=&%?#_~+][\w\-./?=&%#~+:@]*[)>\]]?")
+"""The end of a link wrapped onto the next line: one token with a digit or URL punctuation
+("3dd518", "_nonce=3dd518)"), never a word like "Thanks!" or "Yes"."""
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—-]\s+|,\s+")
 """Between a name and its title on one line."""
 _HANGUL_NAME = re.compile(r"[가-힣]{2,4}")
@@ -243,8 +246,8 @@ def _is_link_piece(lines: list[str], previous: int, index: int) -> bool:
     if previous < 0 or not _is_quote(lines[previous]):
         return False
     stripped = lines[index].strip()
-    if " " not in stripped and re.search(r"(?:https?://|www\.)\S*$", lines[previous]):
-        return True  # the quote's last line ends in an unfinished link
+    if _LINK_TAIL.fullmatch(stripped) and re.search(r"(?:https?://|www\.)\S*$", lines[previous]):
+        return True  # the rest of the link the quote's last line ends with
     following = _skip_blank(lines, index + 1)
     return (
         following < len(lines)
