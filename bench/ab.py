@@ -6,7 +6,7 @@ out in a temporary git worktree and served with this checkout's virtual environm
 libraries), driven by this checkout's load generator. Prints a Markdown table (the server's
 CPU time per request is the steadiest figure).
 
-    .venv/bin/python bench/ab.py OLD_REV [--rate 150] [--seconds 8] [--repeats 2] [--postgres]
+    .venv/bin/python -m bench.ab OLD_REV [--rate 150] [--seconds 8] [--repeats 2] [--postgres]
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ per second (median of repeats) and peak resident memory:
 It also scores the test split with every project path it measured and prints macro F1 side by
 side, so speed never hides a quality loss. Writes ``bench/results/classifier.md``.
 
-    .venv/bin/python bench/classifier.py [--sample 256] [--repeats 3] [--threads 2]
+    .venv/bin/python -m bench.classifier [--sample 256] [--repeats 3] [--threads 2]
 """
 
 from __future__ import annotations

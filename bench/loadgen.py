@@ -7,7 +7,7 @@ httpx client spent about 13 ms of CPU per request here, so at 200 req/s it, not 
 set the ceiling; with aiohttp the client costs about 2 ms per request, mail generation
 included (measured beside ``bench/service.py``, 2026-11-30).
 
-    python bench/loadgen.py URL TOKEN --rate 200 --seconds 10
+    python -m bench.loadgen URL TOKEN --rate 200 --seconds 10
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ drives it with ``bench/loadgen.py`` in a separate process:
 - start-up: seconds from ``triage serve`` to ``/readyz`` = 200 (model loaded, warm cache) and
   resident memory when idle.
 
-Writes ``bench/results/service.md``.  ``.venv/bin/python bench/service.py [--rate 200]``
+Writes ``bench/results/service.md``.  ``.venv/bin/python -m bench.service [--rate 200]``
 """
 
 from __future__ import annotations

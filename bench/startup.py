@@ -5,7 +5,7 @@ Each is run 10 times as a fresh process; the table gives the median wall time, t
 time (user + system: robust when other work shares the cores) and the peak resident memory.
 Goals on a 2-core host: deliver < 0.5 s and < 120 MB, ``--help`` < 1 s.
 
-    .venv/bin/python bench/startup.py [--repeats 10]
+    .venv/bin/python -m bench.startup [--repeats 10]
 """
 
 from __future__ import annotations
