@@ -1,10 +1,10 @@
 """``triage deliver``: hand one message from stdin to the service, for an MTA ``pipe`` transport.
 
-The message is checked (the same builder as every webhook: a message without mail headers or a
-sender address is refused) and written durably to the spool (:mod:`service.spool`); the workers
-of ``triage serve`` or ``triage worker`` on this host store it within a poll interval. This
-keeps the per-message process small and quick (no database driver, no model) and lets mail in
-while the database is down.
+The message is checked (the builder's rules, read from the header block alone: a message
+without mail headers or a sender address is refused) and written durably to the spool
+(:mod:`service.spool`); the workers of ``triage serve`` or ``triage worker`` on this host
+store it within a poll interval. This keeps the per-message process small and quick (no
+database driver, no model, no cleaner) and lets mail in while the database is down.
 
 Exit codes follow sysexits(3), which MTAs act on: 0 once the message is safely spooled; 75
 (EX_TEMPFAIL) when it cannot be written, so the MTA keeps the mail queued and retries; 65
@@ -22,9 +22,8 @@ import sys
 from typing import BinaryIO
 
 from service.config import Settings, get_settings
-from service.inbound.build import message_from_mime, parse_direction
-from service.inbound.errors import InboundError
-from service.mail.message import Direction
+from service.mail.message import Direction, MailParseError
+from service.mail.structure import check_mail
 from service.spool import Spool
 
 EX_OK = 0
@@ -51,12 +50,10 @@ def read_limited(stream: BinaryIO, limit: int) -> bytes | None:
 def deliver(raw: bytes, direction: str, settings: Settings) -> int:
     """Check and spool; returns the exit code (the reason is printed on stderr)."""
     try:
-        message_from_mime(
-            raw, provider="pipe", settings=settings, direction=parse_direction(direction)
-        )
-    except InboundError as exc:
-        print(f"triage deliver: rejected: {exc.reason}", file=sys.stderr)
-        return EX_DATAERR if exc.status < 500 else EX_TEMPFAIL
+        check_mail(raw)
+    except MailParseError as exc:
+        print(f"triage deliver: rejected: {exc}", file=sys.stderr)
+        return EX_DATAERR
     try:
         path = Spool(settings.effective_spool_dir()).put(raw, direction)
     except OSError as exc:  # disk full, permissions: the MTA keeps the mail and retries

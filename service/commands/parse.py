@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from service.mail.builder import MailParseError
+from service.mail.message import MailParseError
 from service.mail.parse import parse_mime
 from service.mail.timing import reply_gap_seconds
 

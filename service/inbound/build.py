@@ -10,8 +10,8 @@ from __future__ import annotations
 from service.config import Settings
 from service.inbound.errors import MalformedPayload
 from service.inbound.limits import check_message_size
-from service.mail.builder import MailParseError, MessageFields, build_message
-from service.mail.message import Direction, NormalizedMessage
+from service.mail.builder import MessageFields, build_message
+from service.mail.message import Direction, MailParseError, NormalizedMessage
 from service.mail.parse import parse_mime
 
 

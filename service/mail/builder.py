@@ -17,19 +17,14 @@ from service.mail.clean import find_attribution, split_reply
 from service.mail.headers import (
     addresses,
     decode_header_text,
-    first_mailbox,
     header_value,
     normalize_message_ids,
     parse_date,
+    require_sender,
 )
 from service.mail.html import html_to_text
 from service.mail.message import Direction, NormalizedMessage
 from service.mail.timing import parse_attribution_date
-
-
-class MailParseError(ValueError):
-    """The input is not an e-mail message (no header block, no sender), or unreadable even
-    best-effort."""
 
 
 @dataclass
@@ -72,9 +67,7 @@ def build_message(fields: MessageFields, *, provider: str) -> NormalizedMessage:
     def pick(name: str) -> str | None:  # raw: mailboxes decode their own display names
         return header_value(fields.headers, name)
 
-    from_name, from_address = first_mailbox([fields.from_ or pick("From") or ""])
-    if not from_address:
-        raise MailParseError("message has no sender address")
+    from_name, from_address = require_sender([fields.from_ or pick("From") or ""])
     text = fields.text if fields.text.strip() else html_to_text(fields.html)
     new_text, quoted_text, signature = split_reply(text)  # drops byte-order marks itself
     if not new_text.strip() and fields.stripped_text_hint.strip():

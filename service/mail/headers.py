@@ -17,6 +17,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 
 from service.mail.address import normalize_address
 from service.mail.charset import decode_bytes
+from service.mail.message import MailParseError
 from service.mail.timing import parse_attribution_date
 
 _ENCODED_WORD = re.compile(r"=\?([!->@-~]+)\?([bBqQ])\?([!->@-~]*)\?=")
@@ -91,6 +92,15 @@ def first_mailbox(values: Sequence[str]) -> tuple[str, str]:
         if "@" in address:
             return name, normalize_address(address)
     return "", ""
+
+
+def require_sender(values: Sequence[str]) -> tuple[str, str]:
+    """:func:`first_mailbox` of a ``From`` value; a message without one is refused (no client
+    could be attributed), whichever way it came in."""
+    name, address = first_mailbox(values)
+    if not address:
+        raise MailParseError("message has no sender address")
+    return name, address
 
 
 def addresses(values: Sequence[str]) -> list[str]:

@@ -12,6 +12,11 @@ from datetime import datetime
 from enum import StrEnum
 
 
+class MailParseError(ValueError):
+    """The input is not an e-mail message (no header block, no sender), or unreadable even
+    best-effort."""
+
+
 class Direction(StrEnum):
     """Inbound = client mail we classify; outbound = the provider's own sent mail (timing only)."""
 

@@ -14,37 +14,18 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email import policy
 from email.message import Message
-from email.parser import BytesParser
 from typing import TypeVar
 
-from service.mail.builder import MailParseError, MessageFields, build_message, is_inline_image
+from service.mail.builder import MessageFields, build_message, is_inline_image
 from service.mail.charset import decode_bytes
-from service.mail.headers import raw_headers
 from service.mail.html import html_to_text
-from service.mail.message import NormalizedMessage
+from service.mail.message import MailParseError, NormalizedMessage
+from service.mail.structure import read_structure
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-_MAIL_HEADERS = frozenset(
-    {
-        "from", "to", "cc", "date", "subject", "message-id", "mime-version", "content-type",
-        "received", "return-path", "in-reply-to", "references", "reply-to", "sender",
-        "delivered-to",
-    }
-)  # fmt: skip
-"""At least one of these must be present for the input to count as mail."""
-
-_HEADER_LINE = re.compile(
-    rb"(?im)^(?:from|to|subject|date|message-id|mime-version|content-type|received|return-path)"
-    rb"[ \t]*:"
-)
-_HEADER_SEARCH_BYTES = 4096
-"""How far into damaged input a first recognisable header line is looked for."""
 
 
 _MAX_DEPTH = 30
@@ -73,14 +54,7 @@ def parse_mime(raw: bytes, provider: str = "raw") -> NormalizedMessage:
     Raises :class:`MailParseError` only when the input has no mail headers at all; any
     other damage (bad charsets, broken parts, missing boundaries) degrades the result.
     """
-    data = _as_bytes(raw)
-    message, headers = _parse_structure(data)
-    if not headers.keys() & _MAIL_HEADERS:
-        start = _HEADER_LINE.search(data[:_HEADER_SEARCH_BYTES])
-        if start and start.start() > 0:  # garbage before the headers (a damaged first line)
-            message, headers = _parse_structure(data[start.start() :])
-    if not headers.keys() & _MAIL_HEADERS:
-        raise MailParseError("input has no e-mail headers; it is not a mail message")
+    message, headers, data = read_structure(raw)
     try:
         return _normalize(message, headers, data, provider)
     except MailParseError:
@@ -88,23 +62,6 @@ def parse_mime(raw: bytes, provider: str = "raw") -> NormalizedMessage:
     except Exception as exc:  # pragma: no cover - defensive: per-part guards come first
         logger.exception("mail normalization failed")
         raise MailParseError(f"unreadable mail message: {exc!r}") from exc
-
-
-def _parse_structure(data: bytes) -> tuple[Message, dict[str, list[str]]]:
-    try:
-        message = BytesParser(policy=policy.compat32).parsebytes(data)
-        return message, raw_headers(message)
-    except Exception as exc:  # the feed parser is lenient; this is the last safety net
-        raise MailParseError(f"cannot read MIME structure: {exc!r}") from exc
-
-
-def _as_bytes(raw: bytes | bytearray | memoryview | str) -> bytes:
-    """Adapters sometimes hand over ``str``; MIME is bytes, so encode it back losslessly."""
-    if isinstance(raw, str):
-        return raw.encode("utf-8", "surrogateescape")
-    if isinstance(raw, bytes | bytearray | memoryview):
-        return bytes(raw)
-    raise MailParseError(f"expected bytes, got {type(raw).__name__}")
 
 
 def _normalize(

@@ -11,8 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.mail.builder import MailParseError
-from service.mail.message import NormalizedMessage
+from service.mail.message import MailParseError, NormalizedMessage
 from service.mail.parse import parse_mime
 from service.mail.timing import reply_gap_seconds
 

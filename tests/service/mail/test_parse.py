@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from service.mail.builder import MailParseError
 from service.mail.charset import decode_bytes
 from service.mail.headers import decode_header_text, normalize_message_ids
 from service.mail.html import html_to_text
+from service.mail.message import MailParseError
 from service.mail.parse import parse_mime
 
 
