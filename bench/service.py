@@ -83,8 +83,8 @@ def server(database_url: str | None, worker: bool, code_dir: Path = REPO_ROOT):
         "TRIAGE_DATA_DIR": data_dir, "TRIAGE_INBOUND_TOKEN": TOKEN, "TRIAGE_LOG_LEVEL": "WARNING",
         "TRIAGE_RUN_WORKER": "true" if worker else "false",
     }  # fmt: skip
-    if database_url:
-        env["TRIAGE_DATABASE_URL"] = database_url
+    if database_url:  # a fresh database: this one process may migrate it
+        env |= {"TRIAGE_DATABASE_URL": database_url, "TRIAGE_AUTO_MIGRATE": "true"}
     port = free_port()
     started = time.perf_counter()
     command = [sys.executable, "-c", "from service.cli import main; raise SystemExit(main())"]

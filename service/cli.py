@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
+EX_CONFIG = 78
+"""sysexits(3): a configuration error (here: the database is not at this code's schema)."""
+
 
 @dataclass(frozen=True)
 class Command:
@@ -43,6 +46,7 @@ COMMANDS: dict[str, Command] = {
     "worker": Command("run classification workers (no API)"),
     "deliver": Command("store one MIME message from stdin (MTA pipe)"),
     "api-key": Command("create, list or revoke API keys"),
+    "db": Command("database schema: upgrade, current, history"),
     "export-feedback": Command("write reviewer corrections in the dataset JSONL format"),
     "reclassify": Command("re-queue stored messages for classification by a new release"),
 }
@@ -94,10 +98,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.extra = extra
 
     from service.config import get_settings
+    from service.db.schema import SchemaMismatch
     from service.logging import configure_logging
 
     configure_logging(get_settings().log_level)
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except SchemaMismatch as exc:
+        print(f"triage {args.command}: {exc}", file=sys.stderr)
+        return EX_CONFIG
 
 
 if __name__ == "__main__":

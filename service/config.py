@@ -64,6 +64,14 @@ class Settings(BaseSettings):
         default=0,
         description="Threads torch may use for inference; 0 = all cores (CLI) / 1 (service).",
     )
+    classifier_loader: str | None = Field(
+        default=None,
+        description=(
+            "`module:function` called as `function(release)` to load the classifier instead "
+            "of the shipped release loader (a custom model; the crash tests' stand-in model). "
+            "The module must be importable (PYTHONPATH)."
+        ),
+    )
     inference_precision: Precision = Field(
         default=ModelConfig.precision,
         description=(
@@ -179,8 +187,13 @@ class Settings(BaseSettings):
             "PostgreSQL: postgresql+psycopg://user:password@host/db."
         ),
     )
-    auto_migrate: bool = Field(
-        default=True, description="Run `alembic upgrade head` when the service or a command starts."
+    auto_migrate: bool | None = Field(
+        default=None,
+        description=(
+            "Migrate the schema (under a database lock) when the service or a command starts. "
+            "Unset = on for the embedded SQLite database, off with TRIAGE_DATABASE_URL: then "
+            "`triage db upgrade` migrates, and processes refuse to start on another schema."
+        ),
     )
     sqlite_busy_timeout_ms: int = Field(
         default=10_000, ge=0, description="How long a SQLite writer waits for the lock."
@@ -267,6 +280,28 @@ class Settings(BaseSettings):
         description="A client reply (or silence) longer than this counts as slowness evidence.",
     )
 
+    # Abuse of the service itself.
+    max_request_bytes: int = Field(
+        default=64 * 1024,
+        gt=0,
+        description="Largest body of any request but a webhook (those: max_message_bytes); 413.",
+    )
+    auth_failure_limit: int = Field(
+        default=20,
+        gt=0,
+        description="Failed authentications per client address in the window before 429.",
+    )
+    auth_failure_window_seconds: float = Field(
+        default=60.0, gt=0, description="The window auth_failure_limit counts over."
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description=(
+            "Proxies whose X-Forwarded-For names the client (comma-separated IPs or *): set "
+            "it to your reverse proxy, or rate limits count the proxy as one client."
+        ),
+    )
+
     # API.
     api_key_header: str = Field(
         default="X-API-Key",
@@ -286,6 +321,10 @@ class Settings(BaseSettings):
 
     def effective_spool_dir(self) -> Path:
         return self.spool_dir or self.data_dir / "spool"
+
+    def migrates_automatically(self) -> bool:
+        """Whether start-up migrates (see ``auto_migrate``) rather than only checking."""
+        return self.database_url is None if self.auto_migrate is None else self.auto_migrate
 
     def effective_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file in ``data_dir``."""

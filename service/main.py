@@ -14,14 +14,20 @@ import signal
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from service.api.deps import single_valued_query
 from service.api.errors import install_error_handlers
+from service.api.inbound_openapi import SECURITY_SCHEMES
+from service.api.limits import BodyLimit
+from service.api.ratelimit import AuthFailureLimiter
 from service.api.routes import admin, clients, feedback, health, inbound, messages, metrics
 from service.config import Settings, get_settings
+from service.db.schema import prepare_schema
 from service.db.session import Database
 from service.inbound.registry import ADAPTERS
 from service.metrics import RequestMetrics
@@ -47,8 +53,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open (and migrate) the database, load the model, start the worker; undo on shutdown."""
     settings: Settings = app.state.settings
     database = Database.from_settings(settings)
-    if settings.auto_migrate:
-        await run_in_threadpool(database.upgrade)
+    await run_in_threadpool(prepare_schema, database.engine, settings)
     app.state.db = database
     app.state.ingest_limiter = anyio.CapacityLimiter(settings.ingest_concurrency)
     holder: ClassifierHolder = app.state.classifier
@@ -96,14 +101,37 @@ def create_app(
             "under `/v1/inbound/{provider}` use their provider's own authentication."
         ),
         lifespan=lifespan,
+        dependencies=[Depends(single_valued_query)],
     )
     app.state.settings = settings
     app.state.classifier = ClassifierHolder(classifier_loader or service_loader(settings))
     app.state.run_worker = settings.run_worker if run_worker is None else run_worker
     app.state.adapters = ADAPTERS
     app.state.worker = None
+    app.state.auth_limiter = AuthFailureLimiter(
+        settings.auth_failure_limit, settings.auth_failure_window_seconds
+    )
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(RequestMetrics)
     for module in (health, metrics, inbound, clients, messages, feedback, admin):
         app.include_router(module.router)
+    _document_security(app, settings)
     return app
+
+
+def _document_security(app: FastAPI, settings: Settings) -> None:
+    """Add the webhooks' auth schemes to the schema, and name the configured API-key header."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+            schemes.update(SECURITY_SCHEMES)
+            if "ApiKey" in schemes:
+                schemes["ApiKey"]["name"] = settings.api_key_header
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -8,6 +8,7 @@ records the release that actually produced it.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Callable
@@ -22,7 +23,11 @@ ClassifierLoader = Callable[[str | None], TextClassifier]
 
 
 def service_loader(settings: Settings) -> ClassifierLoader:
-    """The production loader: pins torch threads (the API and worker share few cores)."""
+    """The production loader: pins torch threads (the API and worker share few cores); or the
+    loader ``TRIAGE_CLASSIFIER_LOADER`` names."""
+    if settings.classifier_loader:
+        module, _, function = settings.classifier_loader.partition(":")
+        return getattr(importlib.import_module(module), function)
 
     def load(version: str | None) -> TextClassifier:
         import torch  # here, not at import: API-only nodes and commands never load it

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Path
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 
 from models.labels import LABELS
 from service.risk.policy import RiskLevel
@@ -20,11 +22,89 @@ else:
 
 EVIDENCE_EXAMPLE = [{"sentence": "Are you actually this thick or is it an act?", "score": 0.97}]
 
+MAX_ID = 2**53 - 1
+"""Largest id accepted: every JSON client holds it exactly (ids are 64-bit in the database, and
+a value past that would overflow the driver instead of answering 404)."""
+MAX_OFFSET = 1_000_000
+"""Deepest offset a list accepts: beyond it the database would scan and discard every row
+before, and no ranked list is read that far by offset (filter with ``q``/``risk`` instead)."""
+MAX_TEXT = 320
+"""Longest name, address or domain (RFC 5321 path length), as the columns store them."""
+NO_NUL = r"^[^\x00]*$"
+"""Free text: anything but NUL, which PostgreSQL cannot store in text."""
+_ATOM = r"[^\x00-\x20\x7f@<>()\[\]:;\\,\"]"
+ADDRESS_PATTERN = rf"^{_ATOM}+@{_ATOM}*[^\x00-\x20\x7f@<>()\[\]:;\\,\".]{_ATOM}*$"
+"""local@domain, no spaces, controls or RFC 5322 specials, a domain not only of dots."""
+DOMAIN_PATTERN = rf"^@?{_ATOM}*[^\x00-\x20\x7f@<>()\[\]:;\\,\".]{_ATOM}*$"
+"""A domain (``@`` in front allowed), the same characters, not only dots."""
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339(value: object) -> object:
+    """Dates in queries are RFC 3339 date-times with an offset, as the schema says; pydantic
+    alone would also read ``0.5`` as a Unix time and a naive time as local."""
+    if isinstance(value, str) and not RFC3339.match(value):
+        raise ValueError("expected an RFC 3339 date-time with offset, e.g. 2025-03-04T10:00:00Z")
+    return value
+
+
+DateTimeParam = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+
+
+def _integral(value: object) -> object:
+    """JSON has one number type: ``300.0`` is the integer 300 (JSON Schema agrees); strict
+    validation then still refuses ``true`` and ``"300"``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+IdIn = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(_integral)]
+"""An id in a request body."""
+FreeText = Annotated[str, Field(pattern=NO_NUL)]
+
+ClientId = Annotated[int, Path(ge=1, le=MAX_ID, description="Client id.")]
+MessageId = Annotated[int, Path(ge=1, le=MAX_ID, description="Stored message id.")]
+
+
+class RequestBody(BaseModel):
+    """Request bodies are strict: ``false`` is not an id, ``"1"`` not a number, and an unknown
+    field (a typo) is refused instead of silently ignored."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
 
 class ErrorBody(BaseModel):
     """Every error: a clear message, never a stack trace."""
 
     detail: Any = Field(examples=["missing API key"])
+
+
+def _error(description: str, *, retry: bool = False) -> dict[str, Any]:
+    response: dict[str, Any] = {"model": ErrorBody, "description": description}
+    if retry:
+        response["headers"] = {
+            "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+        }
+    return response
+
+
+Responses = dict[int | str, dict[str, Any]]
+"""What FastAPI's ``responses=`` takes."""
+UNAUTHORIZED: Responses = {401: _error("Missing or invalid credentials.")}
+FORBIDDEN: Responses = {403: _error("The API key lacks the scope this operation needs.")}
+NOT_FOUND: Responses = {404: _error("No such resource.")}
+CONFLICT: Responses = {409: _error("Conflicts with stored data.")}
+MULTI_VALUED_QUERY = frozenset({"risk"})
+"""Query parameters that are lists; any other one given twice is refused (which value would
+count is not something a caller should have to guess)."""
+SERVICE_ERRORS: Responses = {
+    413: _error("Request body larger than the limit."),
+    429: _error("Too many failed authentications from this address.", retry=True),
+    503: _error("Database temporarily unavailable.", retry=True),
+}
+"""Answers any route can give: body bound, auth-failure rate limit, database outage."""
+BAD_BODY: Responses = {400: _error("The body is not valid JSON (or not UTF-8).")}
 
 
 class StoredMessage(BaseModel):
@@ -54,27 +134,62 @@ class InboundResponse(BaseModel):
     )
 
 
+class SnsHandshake(BaseModel):
+    """An SNS subscription (un)confirmation: open ``subscribe_url`` to confirm; nothing stored."""
+
+    action: Literal["confirm_subscription", "unsubscribed"]
+    topic_arn: str
+    subscribe_url: str
+    message: str
+
+
 class Mapping(BaseModel):
     kind: Literal["address", "domain"] = Field(examples=["domain"])
-    value: str = Field(examples=["example.ru"])
+    value: str = Field(examples=["example.ru"], min_length=1, max_length=MAX_TEXT)
 
 
-class MappingCreate(Mapping):
+class AddressMappingIn(RequestBody):
+    kind: Literal["address"]
+    value: str = Field(examples=["ivan@example.ru"], max_length=MAX_TEXT, pattern=ADDRESS_PATTERN)
+
+
+class DomainMappingIn(RequestBody):
+    kind: Literal["domain"]
+    value: str = Field(examples=["example.ru"], max_length=MAX_TEXT, pattern=DOMAIN_PATTERN)
+
+
+MappingIn = Annotated[AddressMappingIn | DomainMappingIn, Field(discriminator="kind")]
+
+
+class _Move(BaseModel):
     move: bool = Field(
         default=False,
         description="Take the address/domain (and its stored mail) over from another client.",
     )
 
 
-class ClientCreate(BaseModel):
-    name: str = Field(examples=["Petrov & Co"], max_length=320)
-    mappings: list[Mapping] = Field(
-        default_factory=list, examples=[[{"kind": "domain", "value": "example.ru"}]]
+class AddressMappingCreate(AddressMappingIn, _Move):
+    pass
+
+
+class DomainMappingCreate(DomainMappingIn, _Move):
+    pass
+
+
+MappingCreate = Annotated[AddressMappingCreate | DomainMappingCreate, Field(discriminator="kind")]
+
+
+class ClientCreate(RequestBody):
+    name: FreeText = Field(examples=["Petrov & Co"], max_length=MAX_TEXT)
+    mappings: list[MappingIn] = Field(
+        default_factory=list,
+        max_length=100,
+        examples=[[{"kind": "domain", "value": "example.ru"}]],
     )
 
 
-class ClientUpdate(BaseModel):
-    name: str = Field(examples=["Petrov & Co (Moscow office)"], max_length=320)
+class ClientUpdate(RequestBody):
+    name: FreeText = Field(examples=["Petrov & Co (Moscow office)"], max_length=MAX_TEXT)
 
 
 class ClientItem(BaseModel):
@@ -204,13 +319,14 @@ class MessageOut(BaseModel):
     answered_message_id: int | None
 
 
-class FeedbackIn(BaseModel):
+class FeedbackIn(RequestBody):
     labels: list[Label] = Field(
         description="The complete, correct label set ([] = none of the labels apply).",
+        max_length=len(LABELS),
         examples=[["pessimism"]],
     )
-    reviewer: str = Field(default="", max_length=320, examples=["anna@agency.example"])
-    note: str = Field(default="", max_length=5000, examples=["sarcasm, not abuse"])
+    reviewer: FreeText = Field(default="", max_length=MAX_TEXT, examples=["anna@agency.example"])
+    note: FreeText = Field(default="", max_length=5000, examples=["sarcasm, not abuse"])
 
 
 class FeedbackOut(BaseModel):
@@ -224,9 +340,11 @@ class FeedbackOut(BaseModel):
     created_at: datetime
 
 
-class ReloadIn(BaseModel):
-    release: str | None = Field(
-        default=None, description="Release to load; default: the one `current` names."
+class ReloadIn(RequestBody):
+    release: FreeText | None = Field(
+        default=None,
+        max_length=64,
+        description="Release to load; default: the one `current` names.",
     )
 
 
@@ -235,12 +353,12 @@ class ReloadOut(BaseModel):
     previous: str | None = Field(examples=["v1"])
 
 
-class ReclassifyIn(BaseModel):
+class ReclassifyIn(RequestBody):
     include_failed: bool = False
     everything: bool = Field(
         default=False, description="Also messages the loaded release already classified."
     )
-    client_id: int | None = None
+    client_id: IdIn | None = None
 
 
 class ReclassifyOut(BaseModel):

@@ -7,6 +7,7 @@ import argparse
 import uvicorn
 
 from service.config import get_settings
+from service.db.session import open_database
 from service.main import create_app
 
 
@@ -25,6 +26,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Migrate or check before binding: a refusal is a clear message and exit 78, not a stack
+    # trace from inside the server's start-up.
+    open_database(get_settings()).dispose()
     # One process: the app object is built here (a factory string would lose --no-worker).
-    uvicorn.run(create_app(run_worker=args.worker), host=args.host, port=args.port, log_config=None)
+    settings = get_settings()
+    uvicorn.run(
+        create_app(run_worker=args.worker),
+        host=args.host,
+        port=args.port,
+        log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
     return 0

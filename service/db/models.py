@@ -14,7 +14,6 @@ from typing import Any, ClassVar, cast
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Boolean,
     DateTime,
     Dialect,
     Float,
@@ -246,6 +245,15 @@ class Feedback(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Scope(StrEnum):
+    """What an API key may do; a key has only the scopes it was created with."""
+
+    READ = "read"  # clients, messages, flags, feedback: GET only (a dashboard's view)
+    WRITE = "write"  # feedback, creating and renaming clients, address mappings
+    ADMIN = "admin"  # erasing clients, reloading the model, the queue and re-queuing
+    INBOUND = "inbound"  # posting mail to /v1/inbound/raw and /json, nothing else
+
+
 class ApiKey(Base):
     """An API key, stored as its SHA-256 (keys are 256-bit random, so no slow hash is needed)."""
 
@@ -255,10 +263,14 @@ class ApiKey(Base):
     name: Mapped[str] = mapped_column(String(200))
     prefix: Mapped[str] = mapped_column(String(16))
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    scopes: Mapped[str] = mapped_column(String(64), default="")
+    """Space-separated :class:`Scope` names: what the key may do."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+
+    def allows(self, scope: Scope) -> bool:
+        return scope.value in self.scopes.split()
 
 
 class ReplayToken(Base):

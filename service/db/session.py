@@ -35,7 +35,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 10)
     PostgreSQL server process, or SQLite's pragmas, every time) was the bottleneck itself.
     """
     parsed = make_url(url)
-    pool = {"pool_size": pool_size, "max_overflow": 0}
+    # hide_parameters: bound values (mail text, one-time tokens) never reach an error or a log.
+    pool = {"pool_size": pool_size, "max_overflow": 0, "hide_parameters": True}
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **pool)
     database = parsed.database
@@ -45,7 +46,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = 10_000, pool_size: int = 10)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
-        **({} if in_memory else pool),
+        hide_parameters=True,
+        **({} if in_memory else {k: v for k, v in pool.items() if k != "hide_parameters"}),
     )
 
     @event.listens_for(engine, "connect")
@@ -110,8 +112,10 @@ class Database:
             yield connection
 
     def upgrade(self) -> None:
-        """``alembic upgrade head`` on this database (idempotent; cheap when up to date)."""
-        upgrade_schema(self.engine)
+        """``alembic upgrade head`` on this database, under the migration lock."""
+        from service.db.schema import upgrade
+
+        upgrade(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -129,25 +133,6 @@ def upsert_insert(dialect: str) -> Callable[..., Any]:
     """The ``insert`` construct of backend ``dialect``, which has ``on_conflict_do_nothing`` (the
     generic one has not): one statement instead of a read, a savepoint and a retry on conflicts."""
     return _INSERTS[dialect]
-
-
-def alembic_config(engine: Engine | None = None) -> Any:
-    """An Alembic config pointing at the packaged migrations (no alembic.ini needed)."""
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    if engine is not None:
-        config.attributes["engine"] = engine
-    return config
-
-
-def upgrade_schema(engine: Engine, revision: str = "head") -> None:
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # start-up noise
-    from alembic import command
-
-    command.upgrade(alembic_config(engine), revision)
-    logger.debug("database schema at %s", revision, extra={"backend": engine.dialect.name})
 
 
 def code_revision() -> str:
@@ -168,12 +153,14 @@ def database_revision(engine: Engine) -> str | None:
 
 
 def open_database(settings: Settings) -> Database:
-    """The database of ``settings``, migrated when ``auto_migrate`` is on (commands, service).
+    """The database of ``settings``, migrated where auto-migration is on, else checked
+    (:class:`service.db.schema.SchemaMismatch` when it is not at this code's schema)."""
+    from service.db.schema import prepare_schema
 
-    A database already at the code's revision costs one query: importing and running Alembic
-    took most of the time of ``triage deliver``, which an MTA runs once per message.
-    """
     database = Database.from_settings(settings)
-    if settings.auto_migrate and database_revision(database.engine) != code_revision():
-        database.upgrade()
+    try:
+        prepare_schema(database.engine, settings)
+    except BaseException:
+        database.dispose()
+        raise
     return database

@@ -123,6 +123,9 @@ def _parse_multipart(body: bytes, content_type: str) -> FormData:
         raise MalformedPayload("multipart body without a boundary parameter")
     head = b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n"
     message = BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    boundary = message.get_boundary() or ""
+    if body.strip() == f"--{boundary}--".encode("latin-1"):
+        return FormData([], [])  # a form without fields: well-formed, and empty
     if not message.is_multipart() or message.defects:
         raise MalformedPayload("multipart body cannot be parsed")
     fields: list[tuple[str, bytes]] = []

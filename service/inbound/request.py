@@ -74,6 +74,8 @@ class InboundRequest:
     form: Mapping[str, str | Sequence[str]] | None = None
     files: Sequence[UploadedFile] | None = None
     json: Any = None
+    trusted: bool = False
+    """The route already authenticated the sender (an API key with the ``inbound`` scope)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.headers, Headers):

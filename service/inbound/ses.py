@@ -137,7 +137,7 @@ def _validate_envelope(envelope: object, header_type: str | None) -> str:
     if not isinstance(envelope, dict):
         raise MalformedPayload("SNS message must be a JSON object", status=422)
     kind = envelope.get("Type")
-    if kind not in CANONICAL_FIELDS:
+    if not isinstance(kind, str) or kind not in CANONICAL_FIELDS:
         raise MalformedPayload(f"unsupported SNS message Type {kind!r}", status=422)
     if header_type and header_type != kind:
         raise MalformedPayload("x-amz-sns-message-type does not match Type", status=422)

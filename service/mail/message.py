@@ -54,6 +54,15 @@ class NormalizedMessage:
     """The original bytes when the provider gave raw MIME (kept per the retention setting)."""
     provider: str = "raw"
 
+    def __post_init__(self) -> None:
+        """NUL never survives into a message: no mail means it, and PostgreSQL text cannot
+        hold it (storing such a mail failed). Found by fuzzing the MIME parser."""
+        for name, value in vars(self).items():
+            if isinstance(value, str) and "\x00" in value:
+                setattr(self, name, value.replace("\x00", ""))
+            elif isinstance(value, list) and any("\x00" in item for item in value):
+                setattr(self, name, [item.replace("\x00", "") for item in value])
+
     def to_json_dict(self) -> dict:
         """JSON-ready view (``triage parse`` output); bytes dropped, datetimes ISO 8601."""
         data = asdict(self)

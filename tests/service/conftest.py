@@ -8,85 +8,41 @@ skipped cleanly otherwise.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from types import SimpleNamespace
+from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+from fake_model import FakeClassifier
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from models.labels import LABELS
 from service import pipeline
 from service.config import Settings
 from service.db.api_keys import create_key
-from service.db.models import Base
-from service.db.session import Database, make_engine, upgrade_schema
+from service.db.models import Base, Scope
+from service.db.schema import upgrade
+from service.db.session import Database, make_engine
 from service.language import LanguageResult
 from service.main import create_app
 
 POSTGRES_ENV = "TRIAGE_TEST_POSTGRES_URL"
+ALL_SCOPES = [Scope.READ, Scope.WRITE, Scope.ADMIN]
 INBOUND_TOKEN = "test-inbound-token"
-
-KEYWORDS: dict[str, tuple[str, ...]] = {
-    "abuse": ("idiot", "incompetent", "тупые", "멍청"),
-    "pessimism": ("never work", "pointless", "бесполезно"),
-    "unreasonable_demand": ("by tomorrow", "for free", "бесплатно"),
-    "slow_response": ("sorry for the late", "weeks late"),
-}
-"""What the fake classifier "detects": a keyword per label, case-insensitive."""
-
-
-class FakeClassifier:
-    """Same interface as ``models.classifier.Classifier`` as far as ``classify_batch`` uses it.
-
-    Records every text it scored (to prove nothing is classified twice); ``fail_on`` raises for
-    texts containing it; ``delay`` slows every call (to make workers overlap).
-    """
-
-    def __init__(self, version: str = "fake-1", fail_on: str | None = None, delay: float = 0.0):
-        self.version = version
-        self.info = SimpleNamespace(labels=list(LABELS))
-        self.precision = "fp32"
-        self.fail_on = fail_on
-        self.delay = delay
-        self.seen: list[str] = []
-        self._lock = threading.Lock()
-
-    def score_texts(self, texts: list[str]) -> np.ndarray:
-        if self.delay:
-            time.sleep(self.delay)
-        if self.fail_on and any(self.fail_on in t for t in texts):
-            raise RuntimeError("model exploded")
-        with self._lock:
-            self.seen.extend(texts)
-        return np.array(
-            [
-                [0.9 if any(k in t.lower() for k in KEYWORDS[label]) else 0.1 for label in LABELS]
-                for t in texts
-            ],
-            dtype=np.float32,
-        ).reshape(len(texts), len(LABELS))
-
-    def decide(self, row: np.ndarray, language: str) -> list[str]:
-        return [label for label, s in zip(LABELS, row, strict=True) if s >= 0.5]
-
-    def evidence(self, texts: list[str], fired: list[list[str]]) -> list[dict]:
-        return [
-            {label: [{"sentence": t.strip()[:120], "score": 0.9}] for label in labels}
-            for t, labels in zip(texts, fired, strict=True)
-        ]
 
 
 @pytest.fixture
@@ -129,7 +85,7 @@ def postgres_url() -> Iterator[str]:
     url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
     rendered = url.render_as_string(hide_password=False)
     engine = make_engine(rendered)
-    upgrade_schema(engine)
+    upgrade(engine)
     engine.dispose()
     try:
         yield rendered
@@ -165,6 +121,7 @@ def build_settings(db_url: str, tmp_path: Any) -> Callable[..., Settings]:
             "data_dir": tmp_path,
             "releases_dir": tmp_path / "releases",
             "inbound_token": INBOUND_TOKEN,
+            "auto_migrate": True,
             "worker_poll_seconds": 0.05,
             "worker_backoff_seconds": 0.0,
             "worker_lease_seconds": 60.0,
@@ -311,8 +268,8 @@ def make_api(settings: Settings, stub_language: None) -> Iterator[Callable[..., 
             app.state.classifier.reload()
         wait_for_model(app)
         with app.state.db.session() as session:
-            admin = create_key(session, "test-admin", admin=True).key
-            reader = create_key(session, "test-reader").key
+            admin = create_key(session, "test-admin", ALL_SCOPES).key
+            reader = create_key(session, "test-reader", [Scope.READ, Scope.WRITE]).key
         return Api(app, client, {"X-API-Key": admin}, {"X-API-Key": reader}, classifier)
 
     yield start
@@ -323,3 +280,48 @@ def make_api(settings: Settings, stub_language: None) -> Iterator[Callable[..., 
 @pytest.fixture
 def api(make_api: Callable[..., Api]) -> Api:
     return make_api()
+
+
+# --------------------------------------------------------------------------- provider keys
+
+
+@pytest.fixture(scope="session")
+def rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def public_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+@pytest.fixture
+def pem() -> Callable[..., str]:
+    return public_pem
+
+
+def self_signed_certificate(key: rsa.RSAPrivateKey) -> bytes:
+    """A stand-in for the SNS signing certificate (sns.<region>.amazonaws.com)."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.us-east-1.amazonaws.com")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+@pytest.fixture
+def sns_certificate(tmp_path: Path, rsa_key: rsa.RSAPrivateKey) -> Path:
+    path = tmp_path / "sns-signing.pem"
+    path.write_bytes(self_signed_certificate(rsa_key))
+    return path

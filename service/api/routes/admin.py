@@ -8,7 +8,11 @@ from fastapi.concurrency import run_in_threadpool
 
 from service.api.deps import AdminKeyDep, ClassifierDep, ReleaseDep, SessionDep, WorkerDep
 from service.api.schemas import (
-    ErrorBody,
+    BAD_BODY,
+    CONFLICT,
+    FORBIDDEN,
+    SERVICE_ERRORS,
+    UNAUTHORIZED,
     QueueOut,
     ReclassifyIn,
     ReclassifyOut,
@@ -17,17 +21,16 @@ from service.api.schemas import (
 )
 from service.db.queue import queue_depth, requeue
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"])
+router = APIRouter(
+    prefix="/v1/admin", tags=["admin"], responses=UNAUTHORIZED | FORBIDDEN | SERVICE_ERRORS
+)
 
 
 @router.post(
     "/reload-model",
     summary="Load a model release and swap it in (in-flight batches finish on the old one)",
     response_model=ReloadOut,
-    responses={
-        403: {"model": ErrorBody},
-        409: {"model": ErrorBody, "description": "The release could not be loaded."},
-    },
+    responses=CONFLICT | BAD_BODY,
 )
 async def reload_model(
     holder: ClassifierDep, _key: AdminKeyDep, body: ReloadIn | None = None
@@ -49,6 +52,7 @@ def get_queue(session: SessionDep, release: ReleaseDep, _key: AdminKeyDep) -> di
     "/reclassify",
     summary="Queue stored messages for classification by the loaded release",
     response_model=ReclassifyOut,
+    responses=BAD_BODY,
 )
 def reclassify(
     session: SessionDep,

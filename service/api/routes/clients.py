@@ -3,20 +3,28 @@ mapping, and erasure."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 from sqlalchemy.orm import Session
 
-from service.api.deps import AdminKeyDep, ApiKeyDep, SessionDep, SettingsDep
+from service.api.deps import AdminKeyDep, ReadKeyDep, SessionDep, SettingsDep, WriteKeyDep
 from service.api.schemas import (
+    BAD_BODY,
+    CONFLICT,
+    FORBIDDEN,
+    MAX_OFFSET,
+    MAX_TEXT,
+    NOT_FOUND,
+    SERVICE_ERRORS,
+    UNAUTHORIZED,
     ClientCreate,
+    ClientId,
     ClientItem,
     ClientList,
     ClientSummary,
     ClientUpdate,
-    ErrorBody,
+    DateTimeParam,
     FlagItem,
     FlagPage,
     Label,
@@ -26,16 +34,14 @@ from service.api.schemas import (
 )
 from service.config import Settings
 from service.db import clients as repo
-from service.db.flags import BadCursor, FlagFilter, flag_history
+from service.db.flags import CURSOR_PATTERN, FlagFilter, flag_history
 from service.db.models import AddressKind, Client, Flag, Message
 from service.risk.policy import RiskLevel
 from service.risk.refresh import client_summary, refresh_clients
 
-router = APIRouter(prefix="/v1/clients", tags=["clients"])
-
-Responses = dict[int | str, dict[str, Any]]
-NOT_FOUND: Responses = {404: {"model": ErrorBody, "description": "No such client."}}
-AUTH: Responses = {401: {"model": ErrorBody, "description": "Missing or invalid API key."}}
+router = APIRouter(
+    prefix="/v1/clients", tags=["clients"], responses=UNAUTHORIZED | FORBIDDEN | SERVICE_ERRORS
+)
 
 
 def get_client_or_404(session: Session, client_id: int) -> Client:
@@ -57,14 +63,16 @@ def client_item(client: Client) -> dict:
     }
 
 
-@router.get("", summary="Clients ranked by risk", response_model=ClientList, responses=AUTH)
+@router.get("", summary="Clients ranked by risk", response_model=ClientList)
 def list_clients(
     session: SessionDep,
-    _key: ApiKeyDep,
-    risk: Annotated[list[RiskLevelName] | None, Query(description="Only these levels.")] = None,
+    _key: ReadKeyDep,
+    risk: Annotated[
+        list[RiskLevelName] | None, Query(description="Only these levels.", max_length=3)
+    ] = None,
     q: Annotated[str | None, Query(description="Name or address contains.", max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict:
     levels = [RiskLevel(level) for level in risk] if risk else None
     page = repo.list_clients(session, risk=levels, search=q, limit=limit, offset=offset)
@@ -81,12 +89,9 @@ def list_clients(
     summary="Create a client ahead of its mail",
     status_code=201,
     response_model=ClientItem,
-    responses={
-        **AUTH,
-        409: {"model": ErrorBody, "description": "Mapping owned by another client."},
-    },
+    responses=BAD_BODY | CONFLICT,
 )
-def create_client(body: ClientCreate, session: SessionDep, _key: ApiKeyDep) -> dict:
+def create_client(body: ClientCreate, session: SessionDep, _key: WriteKeyDep) -> dict:
     try:
         client = repo.create_client(
             session, body.name, [(AddressKind(m.kind), m.value) for m in body.mappings]
@@ -102,9 +107,11 @@ def create_client(body: ClientCreate, session: SessionDep, _key: ApiKeyDep) -> d
     "/{client_id}",
     summary="One client's summary and risk level",
     response_model=ClientSummary,
-    responses={**AUTH, **NOT_FOUND},
+    responses=NOT_FOUND,
 )
-def get_client(client_id: int, session: SessionDep, settings: SettingsDep, _key: ApiKeyDep) -> dict:
+def get_client(
+    client_id: ClientId, session: SessionDep, settings: SettingsDep, _key: ReadKeyDep
+) -> dict:
     client = get_client_or_404(session, client_id)
     summary = client_summary(session, client, settings)
     # The summary's risk is computed now; the stored level (used for ranking) may lag a little.
@@ -112,9 +119,14 @@ def get_client(client_id: int, session: SessionDep, settings: SettingsDep, _key:
 
 
 @router.patch(
-    "/{client_id}", summary="Rename a client", response_model=ClientItem, responses=NOT_FOUND
+    "/{client_id}",
+    summary="Rename a client",
+    response_model=ClientItem,
+    responses=NOT_FOUND | BAD_BODY,
 )
-def update_client(client_id: int, body: ClientUpdate, session: SessionDep, _key: ApiKeyDep) -> dict:
+def update_client(
+    client_id: ClientId, body: ClientUpdate, session: SessionDep, _key: WriteKeyDep
+) -> dict:
     client = get_client_or_404(session, client_id)
     client.name = body.name
     session.commit()
@@ -125,9 +137,9 @@ def update_client(client_id: int, body: ClientUpdate, session: SessionDep, _key:
     "/{client_id}",
     summary="Erase a client and all its stored mail, flags and feedback",
     status_code=204,
-    responses={**NOT_FOUND, 403: {"model": ErrorBody, "description": "Needs an admin key."}},
+    responses=NOT_FOUND,
 )
-def erase_client(client_id: int, session: SessionDep, _key: AdminKeyDep) -> Response:
+def erase_client(client_id: ClientId, session: SessionDep, _key: AdminKeyDep) -> Response:
     if not repo.erase_client(session, client_id):
         raise HTTPException(404, f"client {client_id} not found")
     session.commit()
@@ -140,7 +152,7 @@ def erase_client(client_id: int, session: SessionDep, _key: AdminKeyDep) -> Resp
     response_model=list[Mapping],
     responses=NOT_FOUND,
 )
-def list_mappings(client_id: int, session: SessionDep, _key: ApiKeyDep) -> list[dict]:
+def list_mappings(client_id: ClientId, session: SessionDep, _key: ReadKeyDep) -> list[dict]:
     return client_item(get_client_or_404(session, client_id))["mappings"]
 
 
@@ -166,14 +178,14 @@ def _apply_mapping(
     summary="Map an address or a whole domain to the client (stored mail follows)",
     status_code=201,
     response_model=list[Mapping],
-    responses={**NOT_FOUND, 409: {"model": ErrorBody, "description": "Owned by another client."}},
+    responses=NOT_FOUND | CONFLICT | BAD_BODY,
 )
 def add_mapping(
-    client_id: int,
+    client_id: ClientId,
     body: MappingCreate,
     session: SessionDep,
     settings: SettingsDep,
-    _key: ApiKeyDep,
+    _key: WriteKeyDep,
 ) -> list[dict]:
     get_client_or_404(session, client_id)
     return _apply_mapping(session, client_id, body, settings)
@@ -185,7 +197,12 @@ def add_mapping(
     status_code=204,
     responses=NOT_FOUND,
 )
-def remove_mapping(client_id: int, value: str, session: SessionDep, _key: ApiKeyDep) -> Response:
+def remove_mapping(
+    client_id: ClientId,
+    value: Annotated[str, Path(max_length=MAX_TEXT)],
+    session: SessionDep,
+    _key: WriteKeyDep,
+) -> Response:
     get_client_or_404(session, client_id)
     if not repo.remove_mapping(session, client_id, value):
         raise HTTPException(404, f"{value} is not mapped to client {client_id}")
@@ -197,25 +214,27 @@ def remove_mapping(client_id: int, value: str, session: SessionDep, _key: ApiKey
     "/{client_id}/flags",
     summary="Flag history, newest first (cursor pagination)",
     response_model=FlagPage,
-    responses={**NOT_FOUND, 400: {"model": ErrorBody, "description": "Bad cursor."}},
+    responses=NOT_FOUND,
 )
 def list_flags(
-    client_id: int,
+    client_id: ClientId,
     session: SessionDep,
-    _key: ApiKeyDep,
+    _key: ReadKeyDep,
     label: Label | None = None,
-    language: Annotated[str | None, Query(max_length=8, examples=["ru"])] = None,
-    since: Annotated[datetime | None, Query(description="From this date (inclusive).")] = None,
-    until: Annotated[datetime | None, Query(description="Before this date.")] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    language: Annotated[
+        str | None, Query(max_length=8, pattern=r"^[a-z]{2,3}$", examples=["ru"])
+    ] = None,
+    since: Annotated[DateTimeParam | None, Query(description="From this date (inclusive).")] = None,
+    until: Annotated[DateTimeParam | None, Query(description="Before this date.")] = None,
+    cursor: Annotated[
+        str | None,
+        Query(pattern=CURSOR_PATTERN, description="`next_cursor` of the previous page."),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict:
     get_client_or_404(session, client_id)
     filters = FlagFilter(label=label, language=language, since=since, until=until)
-    try:
-        page = flag_history(session, client_id, filters, limit=limit, cursor=cursor)
-    except BadCursor as exc:
-        raise HTTPException(400, str(exc)) from exc
+    page = flag_history(session, client_id, filters, limit=limit, cursor=cursor)
     return {
         "items": [flag_item(flag, message) for flag, message in page.items],
         "next_cursor": page.next_cursor,

@@ -9,13 +9,25 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
-from service.api.deps import ApiKeyDep, SessionDep, SettingsDep
+from service.api.deps import ReadKeyDep, SessionDep, SettingsDep, WriteKeyDep
 from service.api.routes.messages import get_message_or_404
-from service.api.schemas import ErrorBody, FeedbackIn, FeedbackOut
+from service.api.schemas import (
+    BAD_BODY,
+    CONFLICT,
+    FORBIDDEN,
+    NOT_FOUND,
+    SERVICE_ERRORS,
+    UNAUTHORIZED,
+    FeedbackIn,
+    FeedbackOut,
+    MessageId,
+)
 from service.db.models import Feedback
 from service.risk.refresh import record_correction
 
-router = APIRouter(prefix="/v1/messages", tags=["feedback"])
+router = APIRouter(
+    prefix="/v1/messages", tags=["feedback"], responses=UNAUTHORIZED | FORBIDDEN | SERVICE_ERRORS
+)
 
 
 def feedback_view(entry: Feedback) -> dict:
@@ -36,17 +48,14 @@ def feedback_view(entry: Feedback) -> dict:
     summary="Correct a message's labels",
     status_code=201,
     response_model=FeedbackOut,
-    responses={
-        404: {"model": ErrorBody},
-        409: {"model": ErrorBody, "description": "Outbound mail is not classified."},
-    },
+    responses=NOT_FOUND | CONFLICT | BAD_BODY,
 )
 def post_feedback(
-    message_id: int,
+    message_id: MessageId,
     body: FeedbackIn,
     session: SessionDep,
     settings: SettingsDep,
-    key: ApiKeyDep,
+    key: WriteKeyDep,
 ) -> dict:
     message = get_message_or_404(session, message_id)
     if message.direction != "inbound":
@@ -63,9 +72,9 @@ def post_feedback(
     "/{message_id}/feedback",
     summary="Corrections of a message, newest first",
     response_model=list[FeedbackOut],
-    responses={404: {"model": ErrorBody}},
+    responses=NOT_FOUND,
 )
-def list_feedback(message_id: int, session: SessionDep, _key: ApiKeyDep) -> list[dict]:
+def list_feedback(message_id: MessageId, session: SessionDep, _key: ReadKeyDep) -> list[dict]:
     get_message_or_404(session, message_id)
     rows = session.scalars(
         select(Feedback)

@@ -6,13 +6,22 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from sqlalchemy.orm import Session
 
-from service.api.deps import ApiKeyDep, SessionDep
-from service.api.schemas import ErrorBody, MessageOut
+from service.api.deps import ReadKeyDep, SessionDep
+from service.api.schemas import (
+    FORBIDDEN,
+    NOT_FOUND,
+    SERVICE_ERRORS,
+    UNAUTHORIZED,
+    MessageId,
+    MessageOut,
+)
 from service.db.facts import effective_labels
 from service.db.flags import message_flags
 from service.db.models import Message
 
-router = APIRouter(prefix="/v1/messages", tags=["messages"])
+router = APIRouter(
+    prefix="/v1/messages", tags=["messages"], responses=UNAUTHORIZED | FORBIDDEN | SERVICE_ERRORS
+)
 
 
 def get_message_or_404(session: Session, message_id: int) -> Message:
@@ -58,7 +67,7 @@ def message_view(session: Session, message: Message) -> dict:
     "/{message_id}",
     summary="One message with its classification",
     response_model=MessageOut,
-    responses={404: {"model": ErrorBody}, 401: {"model": ErrorBody}},
+    responses=NOT_FOUND,
 )
-def get_message(message_id: int, session: SessionDep, _key: ApiKeyDep) -> dict:
+def get_message(message_id: MessageId, session: SessionDep, _key: ReadKeyDep) -> dict:
     return message_view(session, get_message_or_404(session, message_id))

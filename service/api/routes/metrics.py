@@ -10,6 +10,8 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from service.api.errors import DATABASE_ERRORS
+from service.api.ratelimit import record_failure, refuse_if_blocked
+from service.api.schemas import SERVICE_ERRORS
 from service.db.queue import queue_depth
 from service.inbound.auth import bearer_matches, secret_value
 from service.metrics import QUEUE_DEPTH
@@ -19,7 +21,11 @@ router = APIRouter(tags=["health"])
 
 def _require_token(request: Request) -> None:
     expected = secret_value(request.app.state.settings.metrics_token)
-    if expected is not None and not bearer_matches(request, expected):
+    if expected is None:
+        return
+    refuse_if_blocked(request)
+    if not bearer_matches(request, expected):
+        record_failure(request)
         raise HTTPException(
             401, "missing or invalid bearer token", headers={"WWW-Authenticate": "Bearer"}
         )
@@ -29,7 +35,10 @@ def _require_token(request: Request) -> None:
     "/metrics",
     summary="Prometheus metrics",
     response_class=Response,
-    responses={401: {"description": "TRIAGE_METRICS_TOKEN is set and was not presented."}},
+    responses={
+        401: {"description": "TRIAGE_METRICS_TOKEN is set and was not presented."},
+        429: SERVICE_ERRORS[429],
+    },
 )
 def metrics(request: Request) -> Response:
     _require_token(request)

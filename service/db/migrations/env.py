@@ -1,6 +1,6 @@
 """Alembic environment: the app's metadata, and the engine handed over by the caller.
 
-The service runs migrations programmatically (:func:`service.db.session.upgrade_schema` passes
+The service runs migrations programmatically (:func:`service.db.schema.upgrade` passes
 its engine in ``config.attributes``); the ``alembic`` CLI falls back to the settings' URL.
 """
 

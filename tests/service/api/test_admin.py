@@ -16,13 +16,14 @@ def test_readyz_metrics_and_reload(
 
     api.post_mime(build_mime("pointless"))
     api.drain()
+    api.get("/v1/clients/1")
     metrics = api.client.get("/metrics").text
     assert 'triage_queue_messages{status="done"} 1.0' in metrics
     assert "triage_flags_total" in metrics
     # per route template and status, never per URL (the registry is per process: no counts)
-    assert 'requests_total{method="POST",route="/v1/inbound/{provider}",status="202"}' in metrics
+    assert 'requests_total{method="POST",route="/v1/inbound/raw",status="202"}' in metrics
     assert 'requests_total{method="GET",route="/readyz",status="200"}' in metrics
-    assert "/v1/inbound/raw" not in metrics
+    assert 'route="/v1/clients/{client_id}"' in metrics and "/v1/clients/1" not in metrics
     assert "triage_http_request_duration_seconds_bucket" in metrics
 
     replacement = fake_classifier(version="fake-2")

@@ -50,7 +50,7 @@ def test_flag_history_pagination_and_filters(api: Any, build_mime: Callable) -> 
     recent = api.get(url, params={"since": (now - timedelta(days=1, hours=1)).isoformat()}).json()
     assert {f["subject"] for f in recent["items"]} == {"day 0", "day 1"}
     assert api.get(url, params={"language": "ko"}).json()["items"] == []
-    assert api.get(url, params={"cursor": "garbage!"}).status_code == 400
+    assert api.get(url, params={"cursor": "garbage!"}).status_code == 422
 
 
 def test_client_mapping_and_listing(api: Any, build_mime: Callable) -> None:

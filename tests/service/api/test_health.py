@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from service.api.routes.health import NO_MODEL
 from service.config import Settings
 from service.db.api_keys import create_key
+from service.db.models import Scope
 from service.main import create_app
 
 
@@ -31,7 +32,7 @@ def test_api_only_node_is_ready_without_loading_the_model(tmp_path: Path) -> Non
     with TestClient(app) as client:
         ready = client.get("/readyz")
         with app.state.db.session() as session:
-            admin = create_key(session, "admin", admin=True).key
+            admin = create_key(session, "admin", [Scope.READ, Scope.ADMIN]).key
         queue = client.get("/v1/admin/queue", headers={"X-API-Key": admin})
     assert ready.status_code == 200
     assert ready.json()["checks"] == {"database": "ok", "model": NO_MODEL}

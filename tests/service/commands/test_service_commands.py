@@ -32,6 +32,7 @@ def env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator[Setting
     monkeypatch.setenv("TRIAGE_DATABASE_URL", settings.effective_database_url())
     monkeypatch.setenv("TRIAGE_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("TRIAGE_RELEASES_DIR", str(settings.releases_dir))
+    monkeypatch.setenv("TRIAGE_AUTO_MIGRATE", "true")
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()
@@ -133,7 +134,7 @@ def test_deliver_outbound(
 def test_api_key_lifecycle(env: Settings, capsys: Any) -> None:
     assert main(["api-key", "create", "--name", "ops", "--admin"]) == 0
     created = json.loads(capsys.readouterr().out)
-    assert created["key"].startswith("trk_") and created["admin"] is True
+    assert created["key"].startswith("trk_") and created["scopes"] == ["admin", "read", "write"]
     database = Database.from_settings(env)
     with database.session() as session:
         row = session.get(ApiKey, created["id"])
@@ -144,6 +145,11 @@ def test_api_key_lifecycle(env: Settings, capsys: Any) -> None:
     assert "ops" in listing and "admin" in listing and created["key"] not in listing
     assert main(["api-key", "revoke", str(created["id"])]) == 0
     assert main(["api-key", "revoke", str(created["id"])]) == 1
+    capsys.readouterr()
+    assert main(["api-key", "create", "--name", "mta", "--scope", "inbound"]) == 0
+    assert json.loads(capsys.readouterr().out)["scopes"] == ["inbound"]
+    assert main(["api-key", "create", "--name", "dashboard"]) == 0
+    assert json.loads(capsys.readouterr().out)["scopes"] == ["read"]  # the default: read only
 
 
 def test_export_feedback_validates_as_a_corpus(

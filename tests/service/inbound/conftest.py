@@ -8,15 +8,12 @@ import uuid
 from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
 
 from service.config import Settings
 
@@ -148,11 +145,6 @@ def multipart() -> Callable[..., tuple[bytes, str]]:
 
 
 @pytest.fixture(scope="session")
-def rsa_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="session")
 def other_rsa_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
@@ -160,14 +152,6 @@ def other_rsa_key() -> rsa.RSAPrivateKey:
 @pytest.fixture(scope="session")
 def ec_key() -> ec.EllipticCurvePrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
-
-
-def public_pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
 
 
 def public_der_b64(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
@@ -178,34 +162,5 @@ def public_der_b64(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
 
 
 @pytest.fixture
-def pem() -> Callable[..., str]:
-    return public_pem
-
-
-@pytest.fixture
 def der_b64() -> Callable[..., str]:
     return public_der_b64
-
-
-def self_signed_certificate(key: rsa.RSAPrivateKey) -> bytes:
-    """A stand-in for the SNS signing certificate (sns.<region>.amazonaws.com)."""
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.us-east-1.amazonaws.com")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365))
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
-@pytest.fixture
-def sns_certificate(tmp_path: Path, rsa_key: rsa.RSAPrivateKey) -> Path:
-    path = tmp_path / "sns-signing.pem"
-    path.write_bytes(self_signed_certificate(rsa_key))
-    return path
