@@ -19,6 +19,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from service import dashboard
 from service.api.errors import install_error_handlers
 from service.api.routes import admin, clients, feedback, health, inbound, messages, metrics
 from service.config import Settings, get_settings
@@ -106,4 +107,5 @@ def create_app(
     app.add_middleware(RequestMetrics)
     for module in (health, metrics, inbound, clients, messages, feedback, admin):
         app.include_router(module.router)
+    dashboard.install(app)
     return app
