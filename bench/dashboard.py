@@ -8,7 +8,7 @@ starts ``triage serve --no-worker`` on it, signs in like a browser and requests 
 sequentially (warm-up first). Also times a label correction (the POST and its redirect).
 
 Writes ``bench/results/dashboard.md``.
-``.venv/bin/python bench/dashboard.py [--clients 1000] [--messages 100000] [--requests 60]``
+``.venv/bin/python -m bench.dashboard [--clients 1000] [--messages 100000] [--requests 60]``
 """
 
 from __future__ import annotations

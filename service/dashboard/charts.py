@@ -110,37 +110,38 @@ def weekly_rows(
 
 
 def reply_gaps(
-    gaps: Sequence[tuple[datetime, float]],
+    longest: Sequence[float | None],
     starts: Sequence[datetime],
-    end: datetime,
     threshold_days: float,
     fmt: Formats,
     description: str,
     threshold_label: str,
 ) -> Markup:
-    """Each reply as a bar at its date, as tall as its gap; gaps past the threshold are
-    hatched and carry their length; the threshold is a dashed, labelled line."""
+    """The slowest reply of each week as a bar (in days; none where the client did not reply);
+    weeks past the threshold are hatched and carry the gap's length; the threshold is a
+    dashed, labelled line. One bar per week keeps a busy client's chart readable."""
     height = 120
-    start = starts[0]
-    span = max(1.0, (end - start).total_seconds())
-    cap = max(threshold_days * 2, max((days for _, days in gaps), default=0.0))
+    width = BAR_COLUMN / max(1, len(starts))
+    cap = max(threshold_days * 2, max((d for d in longest if d is not None), default=0.0))
     scale = (height - 20) / cap
     parts = [
         '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect class="hatch-bg" width="6" height="6"/>'
         '<line class="hatch-line" x1="0" y1="0" x2="0" y2="6"/></pattern></defs>'
     ]
-    for moment, days in gaps:
-        x = LABEL_COLUMN + (moment - start).total_seconds() / span * BAR_COLUMN
+    for i, days in enumerate(longest):
+        if days is None:
+            continue
+        x = LABEL_COLUMN + i * width + 1
         h = max(1.5, days * scale)
         long = days > threshold_days
         parts.append(
-            f'<rect class="{"gap-long" if long else "gap"}" x="{x - 2:g}" y="{height - h:g}" '
-            f'width="4" height="{h:g}"/>'
+            f'<rect class="{"gap-long" if long else "gap"}" x="{x:g}" y="{height - h:g}" '
+            f'width="{max(1.0, width - 2):g}" height="{h:g}"/>'
         )
         if long:
             parts.append(
-                f'<text class="bar-value" x="{x:g}" y="{height - h - 3:g}">'
+                f'<text class="bar-value" x="{x + (width - 2) / 2:g}" y="{height - h - 3:g}">'
                 f"{escape(fmt.duration(days * 86400))}</text>"
             )
     y = height - threshold_days * scale

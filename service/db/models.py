@@ -220,8 +220,12 @@ class Message(Base):
         # Reports over a period of all mail (labels per week, language mix) read only this
         # index; it also serves every plain ``occurred_at`` range.
         Index("ix_messages_timeline", "occurred_at", "direction", "language", "release"),
+        # Leading with the condition's own columns makes SQLite (no statistics) choose it over
+        # the queue index, which would sort every classified message.
         Index(
             "ix_messages_unreviewed",
+            "status",
+            "direction",
             "occurred_at",
             sqlite_where=sql_text(UNREVIEWED_SQL),
             postgresql_where=sql_text(UNREVIEWED_SQL),

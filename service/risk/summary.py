@@ -139,6 +139,19 @@ def weekly_labels(
     return counts
 
 
+def weekly_longest_gaps(
+    inbound: Sequence[MessageFacts], now: datetime, weeks: int
+) -> list[float | None]:
+    """The slowest client reply (in days) per seven-day period; ``None``: no measured reply."""
+    longest: list[float | None] = [None] * weeks
+    for fact in inbound:
+        index = _week_of(fact.occurred_at, now, weeks)
+        if index is not None and fact.reply_gap_seconds is not None:
+            days = fact.reply_gap_seconds / 86400
+            longest[index] = max(days, longest[index] or 0.0)
+    return longest
+
+
 def assess_with_trend(
     facts: Sequence[MessageFacts], now: datetime, settings: Settings
 ) -> tuple[RiskAssessment, list[int]]:

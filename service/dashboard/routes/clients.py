@@ -20,7 +20,7 @@ from service.db.models import AddressKind, Client, utcnow
 from service.risk.assess import assess
 from service.risk.policy import RiskLevel
 from service.risk.refresh import client_summary, refresh_clients
-from service.risk.summary import week_starts, weekly_labels
+from service.risk.summary import week_starts, weekly_labels, weekly_longest_gaps
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,11 +77,6 @@ def client_context(request: Request, session: Session, client: Client, page: int
     inbound = [f for f in facts if f.direction == "inbound"]
     assessment = assess(facts, now, settings)
     starts = week_starts(now, TIMELINE_WEEKS)
-    gaps = [
-        (f.occurred_at, f.reply_gap_seconds / 86400)
-        for f in inbound
-        if f.reply_gap_seconds is not None and f.occurred_at >= starts[0]
-    ]
     listed = client_messages(
         session, client.id, limit=MESSAGES_PER_PAGE, offset=(page - 1) * MESSAGES_PER_PAGE
     )
@@ -93,7 +88,7 @@ def client_context(request: Request, session: Session, client: Client, page: int
         "starts": starts,
         "now": now,
         "label_weeks": weekly_labels(inbound, now, TIMELINE_WEEKS),
-        "gaps": sorted(gaps),
+        "gaps": weekly_longest_gaps(inbound, now, TIMELINE_WEEKS),
         "long_gap_days": settings.long_reply_gap_days,
         "risk_days": settings.risk_window_days,
         "messages": message_views(listed, settings.releases_dir),

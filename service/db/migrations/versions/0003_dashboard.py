@@ -33,14 +33,14 @@ def upgrade() -> None:
         "ix_messages_timeline", "messages", ["occurred_at", "direction", "language", "release"]
     )
     op.drop_index("ix_messages_occurred_at", table_name="messages")
-    for name, condition in (
-        ("ix_messages_unreviewed", UNREVIEWED_SQL),
-        ("ix_messages_corrected", CORRECTED_SQL),
+    for name, columns, condition in (
+        ("ix_messages_unreviewed", ["status", "direction", "occurred_at"], UNREVIEWED_SQL),
+        ("ix_messages_corrected", ["occurred_at"], CORRECTED_SQL),
     ):
         op.create_index(
             name,
             "messages",
-            ["occurred_at"],
+            columns,
             sqlite_where=sa.text(condition),
             postgresql_where=sa.text(condition),
         )
