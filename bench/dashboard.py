@@ -214,6 +214,7 @@ def main() -> int:
 
     data_dir = Path(tempfile.mkdtemp(prefix="triage-dashboard-bench-"))
     url = f"sqlite:///{data_dir / 'triage.db'}"
+    load = os.getloadavg()[0]
     made = seed(url, args.clients, args.messages)
     print(
         f"seeded {made['messages']} messages, {made['clients']} clients in {made['seconds']:.0f} s"
@@ -264,7 +265,8 @@ def main() -> int:
         f"(about 30 % ours), {made['flags']:,} flags, {made['corrections']} corrections; "
         f"seeded in {made['seconds']:.0f} s. `triage serve --no-worker`, one signed-in client "
         f"requesting pages one after another, {args.requests} timed requests per page after 5 "
-        "warm-up ones; times are the whole HTTP round trip on loopback.",
+        f"warm-up ones; times are the whole HTTP round trip on loopback. Load average when it "
+        f"started: {load:.1f} (a shared host stretches latency; the CPU column is steadier).",
         "",
         "| page | p50 ms | p95 ms | p99 ms | max ms | server CPU ms/request |",
         "|---|---|---|---|---|---|",
