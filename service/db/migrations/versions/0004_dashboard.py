@@ -3,8 +3,8 @@ each client's stored reasons and weekly trend beside its stored level (the ranke
 them in one query); message indexes for the review queue, corrections and period reports (the
 timeline index replaces the plain ``occurred_at`` one, whose queries it serves).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-05 10:00:00
 """
 
@@ -19,8 +19,8 @@ UNREVIEWED_SQL = "direction = 'inbound' AND status = 'done' AND corrected_labels
 CORRECTED_SQL = "corrected_labels IS NOT NULL"
 """As in service/db/models.py when this revision was written (a migration never changes)."""
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
