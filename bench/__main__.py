@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
-BENCHMARKS = ("startup", "cleaner", "langid", "classifier", "service")
+BENCHMARKS = ("startup", "cleaner", "langid", "classifier", "service", "dashboard")
 
 
 def main() -> int:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine: create .venv, install the project, then
 #   bash scripts/bootstrap.sh serve   -> build the base model and run the service (SQLite, shipped model)
-#   bash scripts/bootstrap.sh test    -> lint and run the test suite
+#   bash scripts/bootstrap.sh test    -> lint and run the test suite (installs chromium for the
+#                                        dashboard's browser tests when missing)
 # Re-running is cheap: installation is skipped while pyproject.toml is unchanged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,20 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3.11}"
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 VENV=.venv
+
+install_browser() {
+  # The dashboard's browser tests drive Debian's chromium through Playwright (Playwright's own
+  # browser download needs the internet); NanumGothic renders the Korean pages in screenshots.
+  if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi nanum; then
+    if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        chromium fonts-nanum fonts-dejavu-core >/dev/null
+    else
+      echo "bootstrap: install Debian's chromium and fonts-nanum for the browser tests" >&2
+    fi
+  fi
+}
 
 # setup EXTRAS: the service alone for `serve`; the training and test tools for `test`.
 setup() {
@@ -37,6 +52,7 @@ case "${1:-}" in
     ;;
   test)
     setup "dev,train"
+    install_browser
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     "$VENV/bin/mypy"

@@ -10,8 +10,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.config import ModelConfig, Precision, default_cache_dir
@@ -307,6 +308,34 @@ class Settings(BaseSettings):
         default="X-API-Key",
         description="Header carrying the API key (`Authorization: Bearer <key>` works too).",
     )
+
+    # Dashboard (service/dashboard).
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Key that signs dashboard session cookies. Unset = a random key created once in "
+            "`<data_dir>/session.key`; set it when several processes or hosts serve the "
+            "dashboard, so that a sign-in is valid on all of them."
+        ),
+    )
+    session_minutes: int = Field(
+        default=480,
+        gt=0,
+        description="A dashboard sign-in lasts this long; then the user signs in again.",
+    )
+    dashboard_timezone: str = Field(
+        default="UTC",
+        description="Time zone the dashboard shows dates in (IANA name, e.g. Europe/Istanbul).",
+    )
+
+    @field_validator("dashboard_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
 
     def classifier_config(self) -> ModelConfig:
         """What ``models/`` needs of these settings (it never reads them itself)."""

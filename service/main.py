@@ -20,6 +20,7 @@ import anyio
 from fastapi import Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
 
+from service import dashboard
 from service.api.deps import single_valued_query
 from service.api.errors import install_error_handlers
 from service.api.inbound_openapi import SECURITY_SCHEMES
@@ -116,6 +117,7 @@ def create_app(
     app.add_middleware(RequestMetrics)
     for module in (health, metrics, inbound, clients, messages, feedback, admin):
         app.include_router(module.router)
+    dashboard.install(app)
     _document_security(app, settings)
     return app
 

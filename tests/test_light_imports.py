@@ -1,4 +1,5 @@
-"""Light paths stay light: storage, inbound, the API and the MTA pipe never import torch.
+"""Light paths stay light: storage, inbound, the API, the dashboard and the MTA pipe never
+import torch.
 
 ``triage deliver`` runs once per message under an MTA and ``triage --help`` is typed by people;
 an API-only node serves without a model. Each check runs in a fresh interpreter, since this
@@ -38,6 +39,8 @@ def test_storage_inbound_and_api_packages_do_not_import_torch() -> None:
         "service.db.queue", "service.db.flags", "service.db.ingest", "service.db.facts",
         "service.inbound.registry", "service.api", "service.main", "service.worker",
         "service.pipeline", "service.risk.refresh", "models.registry", "models.prediction",
+        "service.dashboard", "service.dashboard.routes.clients", "service.dashboard.routes.review",
+        "service.dashboard.routes.overview", "service.dashboard.routes.auth",
     )  # fmt: skip
     assert _loaded("\n".join(f"import {m}" for m in modules)) == []
 

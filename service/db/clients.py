@@ -216,3 +216,17 @@ def list_clients(
         Client.id,
     )
     return ClientPage(items=list(session.scalars(ranked.limit(limit).offset(offset))), total=total)
+
+
+def clients_by_id(session: Session, client_ids: list[int]) -> dict[int, Client]:
+    if not client_ids:
+        return {}
+    return {c.id: c for c in session.scalars(select(Client).where(Client.id.in_(client_ids)))}
+
+
+def level_counts(session: Session) -> dict[str, int]:
+    """Clients per stored risk level."""
+    counts = {level.value: 0 for level in RiskLevel}
+    query = select(Client.risk_level, func.count()).group_by(Client.risk_level)
+    counts.update({level: n for level, n in session.execute(query)})
+    return counts

@@ -15,55 +15,88 @@ from sqlalchemy.orm import Session
 
 from models.labels import LABELS
 from service.db.models import Client, Flag, Message, MessageStatus, utcnow
-from service.risk.assess import MessageFacts
-from service.risk.policy import RISK_RANK, RiskLevel
+from service.risk.assess import MessageFacts, RiskAssessment
+from service.risk.policy import RISK_RANK
 
 
 def current_flags(
-    message_ids: Iterable[int] | None = None, client_id: int | None = None
+    message_ids: Iterable[int] | None = None, client_ids: Iterable[int] | None = None
 ) -> Select[int, str]:
     """(message id, label) of flags from each message's current release."""
     query = select(Flag.message_id, Flag.label).join(Message, Message.id == Flag.message_id)
     query = query.where(Flag.release == Message.release)
-    if client_id is not None:
-        query = query.where(Message.client_id == client_id)
+    if client_ids is not None:
+        query = query.where(Message.client_id.in_(list(client_ids)))
     if message_ids is not None:
         query = query.where(Flag.message_id.in_(list(message_ids)))
     return query
 
 
-def effective_labels(message: Message, model_labels: Sequence[str]) -> tuple[str, ...]:
+def choose_labels(corrected: Sequence[str] | None, model_labels: Sequence[str]) -> tuple[str, ...]:
     """The reviewer's labels when there are any, else the model's (in label order)."""
-    chosen = message.corrected_labels if message.corrected_labels is not None else model_labels
-    return tuple(label for label in LABELS if label in set(chosen))
+    chosen = set(corrected if corrected is not None else model_labels)
+    return tuple(label for label in LABELS if label in chosen)
+
+
+def effective_labels(message: Message, model_labels: Sequence[str]) -> tuple[str, ...]:
+    """A stored message's effective labels, given its current release's flags."""
+    return choose_labels(message.corrected_labels, model_labels)
+
+
+FACT_COLUMNS = (
+    Message.id,
+    Message.client_id,
+    Message.occurred_at,
+    Message.direction,
+    Message.status,
+    Message.corrected_labels,
+    Message.reply_gap_seconds,
+)
+"""Only what aggregation reads: loading whole rows (with their texts) would dominate a list."""
+
+
+def load_facts_many(session: Session, client_ids: Iterable[int]) -> dict[int, list[MessageFacts]]:
+    """Every message of each client, reduced to what aggregation needs (two queries in all)."""
+    ids = list(client_ids)
+    facts: dict[int, list[MessageFacts]] = {client_id: [] for client_id in ids}
+    if not ids:
+        return facts
+    labels: dict[int, list[str]] = defaultdict(list)
+    for message_id, label in session.execute(current_flags(client_ids=ids)):
+        labels[message_id].append(label)
+    for row in session.execute(select(*FACT_COLUMNS).where(Message.client_id.in_(ids))):
+        facts[row.client_id].append(
+            MessageFacts(
+                id=row.id,
+                occurred_at=row.occurred_at,
+                direction=row.direction,
+                labels=choose_labels(row.corrected_labels, labels[row.id]),
+                classified=row.status == MessageStatus.DONE or row.corrected_labels is not None,
+                reply_gap_seconds=row.reply_gap_seconds,
+            )
+        )
+    return facts
 
 
 def load_facts(session: Session, client_id: int) -> list[MessageFacts]:
     """Every message of a client, reduced to what aggregation needs (two queries)."""
-    messages = session.scalars(select(Message).where(Message.client_id == client_id)).all()
-    labels: dict[int, list[str]] = defaultdict(list)
-    for message_id, label in session.execute(current_flags(client_id=client_id)):
-        labels[message_id].append(label)
-    return [
-        MessageFacts(
-            id=m.id,
-            occurred_at=m.occurred_at,
-            direction=m.direction,
-            labels=effective_labels(m, labels[m.id]),
-            classified=m.status == MessageStatus.DONE or m.corrected_labels is not None,
-            reply_gap_seconds=m.reply_gap_seconds,
-        )
-        for m in messages
-    ]
+    return load_facts_many(session, [client_id])[client_id]
 
 
 def save_risk(
-    session: Session, client: Client, level: RiskLevel, points: int, facts: Sequence[MessageFacts]
+    session: Session,
+    client: Client,
+    assessment: RiskAssessment,
+    trend: list[int],
+    facts: Sequence[MessageFacts],
 ) -> None:
-    """Store a client's assessed risk and contact dates (the ranked list reads these columns)."""
-    client.risk_level = level.value
-    client.risk_rank = RISK_RANK[level]
-    client.risk_points = points
+    """Store a client's assessed risk with its reasons and weekly trend, and its contact dates
+    (the ranked list reads these columns: one query however much mail there is)."""
+    client.risk_level = assessment.level.value
+    client.risk_rank = RISK_RANK[assessment.level]
+    client.risk_points = assessment.points
+    client.risk_reasons = [reason.to_json() for reason in assessment.details]
+    client.risk_trend = list(trend)
     client.risk_updated_at = utcnow()
     if facts:
         client.first_contact = min(f.occurred_at for f in facts)

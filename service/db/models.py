@@ -28,6 +28,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text  # `text` is also a column of messages
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from service.risk.policy import RiskLevel
@@ -106,6 +107,10 @@ class Client(Base):
     risk_rank: Mapped[int] = mapped_column(Integer, default=0)
     risk_points: Mapped[int] = mapped_column(Integer, default=0)
     risk_updated_at: Mapped[datetime | None] = mapped_column(default=None)
+    risk_reasons: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
+    """The reasons of the stored level (:meth:`service.db.risk.Reason.to_json` each)."""
+    risk_trend: Mapped[list[int] | None] = mapped_column(JSON, default=None)
+    """Risk signals per seven-day period over the risk window, as of ``risk_updated_at``."""
     first_contact: Mapped[datetime | None] = mapped_column(default=None)
     last_contact: Mapped[datetime | None] = mapped_column(default=None)
 
@@ -138,6 +143,12 @@ class ClientAddress(Base):
     client: Mapped[Client] = relationship(back_populates="addresses")
 
 
+UNREVIEWED_SQL = "direction = 'inbound' AND status = 'done' AND corrected_labels IS NULL"
+"""Classified client mail no reviewer has confirmed or corrected: the review queue. A literal
+SQL condition, so that queries written with it match the partial index exactly."""
+CORRECTED_SQL = "corrected_labels IS NOT NULL"
+
+
 class Message(Base):
     """One stored e-mail (inbound client mail or the provider's outbound mail) and its queue
     state."""
@@ -164,7 +175,7 @@ class Message(Base):
     subject: Mapped[str] = mapped_column(Text, default="")
     date: Mapped[datetime | None] = mapped_column()
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
-    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    occurred_at: Mapped[datetime] = mapped_column()
     """``date`` when the message has one, else ``received_at``: the sort key for histories."""
     text: Mapped[str] = mapped_column(Text, default="")
     quoted_text: Mapped[str] = mapped_column(Text, default="")
@@ -205,6 +216,25 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_queue", "status", "next_attempt_at"),
         Index("ix_messages_client_time", "client_id", "occurred_at"),
+        # Reports over a period of all mail (labels per week, language mix) read only this
+        # index; it also serves every plain ``occurred_at`` range.
+        Index("ix_messages_timeline", "occurred_at", "direction", "language", "release"),
+        # Leading with the condition's own columns makes SQLite (no statistics) choose it over
+        # the queue index, which would sort every classified message.
+        Index(
+            "ix_messages_unreviewed",
+            "status",
+            "direction",
+            "occurred_at",
+            sqlite_where=sql_text(UNREVIEWED_SQL),
+            postgresql_where=sql_text(UNREVIEWED_SQL),
+        ),
+        Index(
+            "ix_messages_corrected",
+            "occurred_at",
+            sqlite_where=sql_text(CORRECTED_SQL),
+            postgresql_where=sql_text(CORRECTED_SQL),
+        ),
         NEVER_REUSE_IDS,
     )
 
@@ -280,6 +310,23 @@ class ReplayToken(Base):
     __tablename__ = "replay_tokens"
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DashboardSession(Base):
+    """A dashboard sign-in. The cookie carries a signed random token; only its SHA-256 is
+    stored, so the table cannot sign anyone in. Logging out deletes the row; revoking the API
+    key it was opened with ends it too (the lookup joins the active key)."""
+
+    __tablename__ = "dashboard_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="CASCADE"), index=True
+    )
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    """Every dashboard form carries it; a post without it is refused."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 

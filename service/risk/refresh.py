@@ -16,8 +16,8 @@ from service.config import Settings
 from service.db.facts import load_facts, save_risk
 from service.db.feedback import record_feedback
 from service.db.models import Client, Feedback, Message, utcnow
-from service.risk.assess import RiskAssessment, assess
-from service.risk.summary import summarize
+from service.risk.assess import MessageFacts, RiskAssessment
+from service.risk.summary import assess_with_trend, summarize
 
 
 def refresh_client_risk(
@@ -28,8 +28,8 @@ def refresh_client_risk(
     if client is None:
         return None
     facts = load_facts(session, client_id)
-    result = assess(facts, now or utcnow(), settings)
-    save_risk(session, client, result.level, result.points, facts)
+    result, trend = assess_with_trend(facts, now or utcnow(), settings)
+    save_risk(session, client, result, trend, facts)
     return result
 
 
@@ -39,10 +39,16 @@ def refresh_clients(session: Session, client_ids: Iterable[int | None], settings
 
 
 def client_summary(
-    session: Session, client: Client, settings: Settings, now: datetime | None = None
+    session: Session,
+    client: Client,
+    settings: Settings,
+    now: datetime | None = None,
+    facts: Sequence[MessageFacts] | None = None,
 ) -> dict[str, Any]:
-    """The client page's numbers, computed fresh from the stored messages."""
-    return summarize(load_facts(session, client.id), now or utcnow(), settings)
+    """The client page's numbers, computed fresh from the stored messages (``facts``: the
+    client's, when the caller has loaded them already)."""
+    facts = load_facts(session, client.id) if facts is None else facts
+    return summarize(facts, now or utcnow(), settings)
 
 
 def record_correction(

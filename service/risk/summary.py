@@ -3,6 +3,7 @@ the flagged share, reply gaps, contact dates and the risk level with its reasons
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,7 +12,14 @@ from typing import Any
 
 from models.labels import LABELS
 from service.config import Settings
-from service.risk.assess import MessageFacts, assess, awaiting_reply_since, is_slow
+from service.risk.assess import (
+    MessageFacts,
+    RiskAssessment,
+    assess,
+    awaiting_reply_since,
+    is_slow,
+    signal_count,
+)
 
 WINDOWS: tuple[tuple[str, int | None], ...] = (("7d", 7), ("30d", 30), ("90d", 90), ("all", None))
 
@@ -84,6 +92,73 @@ def reply_gaps(inbound: Sequence[MessageFacts], settings: Settings) -> dict[str,
         "long_gaps": sum(g > long_gap for g in gaps),
         "long_gap_threshold_days": settings.long_reply_gap_days,
     }
+
+
+WEEK = timedelta(days=7)
+
+
+def risk_weeks(settings: Settings) -> int:
+    """Seven-day periods covering the risk window (the client list's trend)."""
+    return math.ceil(settings.risk_window_days / 7)
+
+
+def week_starts(now: datetime, weeks: int) -> list[datetime]:
+    """Starts of the last ``weeks`` seven-day periods, oldest first; the last ends at ``now``."""
+    return [now - (weeks - i) * WEEK for i in range(weeks)]
+
+
+def _week_of(moment: datetime, now: datetime, weeks: int) -> int | None:
+    """Index of the period ``moment`` falls in (mail dated slightly ahead counts as the last)."""
+    index = weeks - 1 - int((now - moment) / WEEK) if moment <= now else weeks - 1
+    return index if index >= 0 else None
+
+
+def weekly_signals(
+    inbound: Sequence[MessageFacts], now: datetime, weeks: int, settings: Settings
+) -> list[int]:
+    """Risk signals per seven-day period (the client list's small trend)."""
+    counts = [0] * weeks
+    long_gap = settings.long_reply_gap_days * 86400
+    for fact in inbound:
+        index = _week_of(fact.occurred_at, now, weeks)
+        if index is not None:
+            counts[index] += signal_count(fact, long_gap)
+    return counts
+
+
+def weekly_labels(
+    inbound: Sequence[MessageFacts], now: datetime, weeks: int
+) -> dict[str, list[int]]:
+    """Messages per label per seven-day period (a client's timeline)."""
+    counts = {label: [0] * weeks for label in LABELS}
+    for fact in inbound:
+        index = _week_of(fact.occurred_at, now, weeks)
+        if index is not None:
+            for label in fact.labels:
+                counts[label][index] += 1
+    return counts
+
+
+def weekly_longest_gaps(
+    inbound: Sequence[MessageFacts], now: datetime, weeks: int
+) -> list[float | None]:
+    """The slowest client reply (in days) per seven-day period; ``None``: no measured reply."""
+    longest: list[float | None] = [None] * weeks
+    for fact in inbound:
+        index = _week_of(fact.occurred_at, now, weeks)
+        if index is not None and fact.reply_gap_seconds is not None:
+            days = fact.reply_gap_seconds / 86400
+            longest[index] = max(days, longest[index] or 0.0)
+    return longest
+
+
+def assess_with_trend(
+    facts: Sequence[MessageFacts], now: datetime, settings: Settings
+) -> tuple[RiskAssessment, list[int]]:
+    """The risk level with its reasons, and the signals per week over the risk window."""
+    inbound = [f for f in facts if f.direction == "inbound"]
+    trend = weekly_signals(inbound, now, risk_weeks(settings), settings)
+    return assess(facts, now, settings), trend
 
 
 def summarize(facts: Sequence[MessageFacts], now: datetime, settings: Settings) -> dict[str, Any]:

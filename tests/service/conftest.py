@@ -63,6 +63,12 @@ def _script_language(text: str) -> LanguageResult:
     return LanguageResult(language, language, 1.0, {language: 1.0})
 
 
+@pytest.fixture(scope="session")
+def script_language() -> Callable[[str], LanguageResult]:
+    """The stand-in detector itself, for fixtures wider than a test (seeded databases)."""
+    return _script_language
+
+
 @pytest.fixture
 def stub_language(monkeypatch: pytest.MonkeyPatch) -> None:
     """Service tests check storage and flow, not language detection: keep it fast and fixed."""
