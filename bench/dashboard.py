@@ -67,7 +67,7 @@ def seed(url: str, n_clients: int, n_messages: int) -> dict:
     from models.labels import LABELS
     from service.config import get_settings
     from service.db.api_keys import create_key
-    from service.db.models import ApiKey, Client, ClientAddress, Feedback, Flag, Message
+    from service.db.models import ApiKey, Client, ClientAddress, Feedback, Flag, Message, Scope
     from service.db.session import Database
     from service.risk.refresh import refresh_clients
 
@@ -143,7 +143,7 @@ def seed(url: str, n_clients: int, n_messages: int) -> dict:
             )
     with database.session() as session:
         refresh_clients(session, range(1, n_clients + 1), get_settings())
-        key = create_key(session, "bench", admin=True).key
+        key = create_key(session, "bench", [Scope.READ, Scope.WRITE, Scope.ADMIN]).key
         assert session.scalar(select(ApiKey.id)) is not None
     busiest = max(set(owners), key=owners.count)
     database.dispose()

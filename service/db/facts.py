@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -64,15 +65,18 @@ def load_facts_many(session: Session, client_ids: Iterable[int]) -> dict[int, li
     labels: dict[int, list[str]] = defaultdict(list)
     for message_id, label in session.execute(current_flags(client_ids=ids)):
         labels[message_id].append(label)
-    for row in session.execute(select(*FACT_COLUMNS).where(Message.client_id.in_(ids))):
-        facts[row.client_id].append(
+    query = select(*FACT_COLUMNS).where(Message.client_id.in_(ids))
+    for id_, client_id, occurred_at, direction, status, corrected, gap in session.execute(query):
+        flagged = labels.get(id_)
+        facts[cast(int, client_id)].append(  # the query reads these clients' mail only
             MessageFacts(
-                id=row.id,
-                occurred_at=row.occurred_at,
-                direction=row.direction,
-                labels=choose_labels(row.corrected_labels, labels[row.id]),
-                classified=row.status == MessageStatus.DONE or row.corrected_labels is not None,
-                reply_gap_seconds=row.reply_gap_seconds,
+                id=id_,
+                occurred_at=occurred_at,
+                direction=direction,
+                # most mail has neither flags nor a correction: skip the label sort for it
+                labels=choose_labels(corrected, flagged or ()) if corrected or flagged else (),
+                classified=status == MessageStatus.DONE or corrected is not None,
+                reply_gap_seconds=gap,
             )
         )
     return facts
