@@ -32,6 +32,7 @@ def test_real_release_classifies_posted_mail(
     settings = Settings(
         _env_file=None,
         database_url=f"sqlite:///{tmp_path / 'triage.db'}",
+        auto_migrate=True,  # a named database is only checked unless told to migrate
         data_dir=tmp_path,
         releases_dir=RELEASES,
         inbound_token="t",
