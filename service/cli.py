@@ -98,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.extra = extra
 
     from service.config import get_settings
-    from service.db.schema import SchemaMismatch
+    from service.db.errors import SchemaMismatch
     from service.logging import configure_logging
 
     configure_logging(get_settings().log_level)

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from service.config import Settings
+from service.db.errors import SchemaMismatch
 from service.db.session import MIGRATIONS_DIR, code_revision, database_revision
 
 logger = logging.getLogger(__name__)
@@ -28,10 +29,6 @@ logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # plugin
 
 ADVISORY_LOCK_KEY = 0x7472_6961_6765  # "triage": one key for every process of this service
 """PostgreSQL advisory lock held while migrating (session-level, released on disconnect)."""
-
-
-class SchemaMismatch(RuntimeError):
-    """The database is not at the schema this code needs; the message says what to run."""
 
 
 @dataclass(frozen=True)
