@@ -66,8 +66,9 @@ WorkerDep = Annotated[Worker | None, Depends(get_worker)]
 ReleaseDep = Annotated[str | None, Depends(get_serving_release)]
 
 
-def single_valued_query(request: Request) -> None:
-    """A scalar query parameter given twice is a 422, not silently its last value."""
+async def single_valued_query(request: Request) -> None:
+    """A scalar query parameter given twice is a 422, not silently its last value (async: a
+    sync dependency would cost every request a thread hop)."""
     query = request.query_params
     repeated = sorted({k for k in query if len(query.getlist(k)) > 1} - MULTI_VALUED_QUERY)
     if repeated:
