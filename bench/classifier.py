@@ -37,7 +37,7 @@ BATCH_SIZES = (1, 8, 32)
 
 
 def sample_texts(n: int, seed: int = 7) -> list[str]:
-    from models.classifier import model_input
+    from models.text import model_input
     from training.dataset import load_records
 
     records = load_records()
@@ -50,6 +50,7 @@ def baseline_scorer():
     import torch
     from transformers import XLMRobertaConfig, XLMRobertaForSequenceClassification
 
+    from models.config import ModelConfig
     from models.encoder import load_tokenizer
 
     config = XLMRobertaConfig(
@@ -57,7 +58,7 @@ def baseline_scorer():
         intermediate_size=3072, max_position_embeddings=514, num_labels=4,
     )  # fmt: skip
     model = XLMRobertaForSequenceClassification(config).eval()
-    tokenizer = load_tokenizer()
+    tokenizer = load_tokenizer(ModelConfig())
 
     @torch.inference_mode()
     def score(texts: list[str], batch_size: int) -> None:
@@ -71,8 +72,9 @@ def baseline_scorer():
 
 def project_scorer(precision: str):
     from models.classifier import load_classifier
+    from models.config import ModelConfig
 
-    classifier = load_classifier(precision=precision)
+    classifier = load_classifier(config=ModelConfig(precision=precision))
     return lambda texts, batch_size: classifier.score_texts(texts, batch_size=batch_size)
 
 
@@ -106,13 +108,14 @@ def measured_paths() -> list[str]:
 def quality(paths: list[str]) -> dict[str, float]:
     """Macro F1 on the test split for each project path in ``paths``."""
     from models.classifier import load_classifier
+    from models.config import ModelConfig
     from training.dataset import load_records, select
     from training.evaluate import compute_metrics, score_records
 
     records = select(load_records(), "test")
     out = {}
     for precision in (path for path in paths if path != "baseline"):
-        classifier = load_classifier(precision=precision)
+        classifier = load_classifier(config=ModelConfig(precision=precision))
         out[precision] = compute_metrics(classifier, records, score_records(classifier, records))
     return {k: v["macro_f1"] for k, v in out.items()}
 
