@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
+from service.api.ratelimit import record_failure, refuse_if_blocked
 from service.dashboard.auth import (
     FORM_COOKIE,
     CsrfField,
@@ -49,8 +50,10 @@ def login(
     next: NextField = "/",
 ) -> Response:
     check_csrf(request, request.cookies.get(FORM_COOKIE), csrf_token)
+    refuse_if_blocked(request)  # the same per-address budget as every other credential check
     key = authenticate(session, api_key.strip()) if api_key.strip() else None
     if key is None or not key.allows(Scope.READ):  # an inbound-only key posts mail, nothing else
+        record_failure(request)
         logger.info("dashboard sign-in refused", extra={"client": _peer(request)})
         context = {"next": safe_next(next), "failed": True}
         return render(request, "login.html", context, viewer=None, status=401)

@@ -420,3 +420,12 @@ def test_an_inbound_key_cannot_sign_in(anonymous: Any) -> None:
     with anonymous.api.app.state.db.session() as session:
         key = create_key(session, "script", [Scope.INBOUND]).key
     assert anonymous.sign_in(key).status_code == 401
+
+
+def test_failed_sign_ins_share_the_auth_failure_budget(anonymous: Any) -> None:
+    """Guessing keys on the sign-in form is limited like any other credential check."""
+    anonymous.api.app.state.auth_limiter.limit = 3
+    for _ in range(3):
+        assert anonymous.sign_in("trk_not-a-key").status_code == 401
+    blocked = anonymous.sign_in(anonymous.demo.admin_key)
+    assert blocked.status_code == 429 and blocked.headers["retry-after"]
